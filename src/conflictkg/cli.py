@@ -1,0 +1,201 @@
+"""The `conflictkg` command line: a thin layer that parses options, calls the library, prints."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import ConflictKGError, UsageError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as a UsageError, so every error leaves the same way."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("input")
+    group.add_argument(
+        "--data", action="append", default=[], metavar="FILE",
+        help="RDF file to load instead of the built-in data (repeatable; format from the extension; '-' for stdin)",
+    )
+    group.add_argument("--input-format", metavar="FMT", help="format of --data files: ttl, nt, nq, trig, jsonld, rdf")
+    group.add_argument("--with-builtin", action="store_true", help="load the built-in Kwala article data as well as --data")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="conflictkg",
+        description="A knowledge graph of armed-conflict events: validate, query and export it. "
+        "With no --data, commands work on the built-in graph of the 28 February 2024 Kwala attack.",
+    )
+    parser.add_argument("--version", action="version", version=f"conflictkg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and library log messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    summary = commands.add_parser("summary", help="load, validate and print what the graph holds and who claims what about the death toll")
+    _add_data_options(summary)
+    summary.set_defaults(handler=_summary)
+
+    validate = commands.add_parser("validate", help="check the data against the SHACL shapes (exit 1 if it does not conform)")
+    _add_data_options(validate)
+    validate.add_argument("--shapes", action="append", default=[], metavar="FILE", help="extra SHACL shapes file (repeatable)")
+    validate.set_defaults(handler=_validate)
+
+    listing = commands.add_parser("queries", help="list the saved queries with their titles and parameters")
+    listing.set_defaults(handler=_queries)
+
+    query = commands.add_parser("query", help="run a saved query by name, or a .rq file")
+    query.add_argument("name", metavar="NAME|FILE.rq", help="saved query name (see `conflictkg queries`) or a query file")
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter (repeatable)")
+    query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table", help="result format (default: table)")
+    query.add_argument("-o", "--output", metavar="FILE", help="write the results here instead of stdout")
+    _add_data_options(query)
+    query.set_defaults(handler=_query)
+
+    export = commands.add_parser("export", help="write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML")
+    export.add_argument("--format", metavar="FMT", help="ttl, nt, nq, trig, jsonld or rdf (default: from -o's extension, else ttl)")
+    export.add_argument("--reasoned", action="store_true", help="include the ontology and what OWL RL entails from it and the data")
+    export.add_argument("--frame", metavar="NAME", help="JSON-LD only: nest the output with a shipped frame (event)")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    _add_data_options(export)
+    export.set_defaults(handler=_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 invalid data, 2 bad usage or input)."""
+    args = None
+    try:
+        args = build_parser().parse_args(argv)
+        _configure_logging(args.debug)
+        if not getattr(args, "handler", None):
+            build_parser().print_help(sys.stderr)
+            return EXIT_USAGE
+        return args.handler(args)
+    except ConflictKGError as error:
+        if args is not None and args.debug:
+            raise
+        print(f"conflictkg: error: {error}", file=sys.stderr)
+        return error.exit_status
+    except KeyboardInterrupt:
+        print("conflictkg: interrupted; no output file was changed", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # a bug of ours: say so briefly unless --debug
+        if args is not None and args.debug:
+            raise
+        print(f"conflictkg: internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _configure_logging(debug: bool) -> None:
+    # rdflib logs a traceback for each ill-typed literal; SHACL reports those instead.
+    logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL, format="%(name)s: %(message)s")
+
+
+def _load(args: argparse.Namespace):
+    from .load import load_dataset
+
+    return load_dataset(args.data, args.input_format, args.with_builtin)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    dataset = _load(args)
+    report = validate(dataset, args.shapes)
+    stream = sys.stdout if report.conforms else sys.stderr
+    print(report.text(dataset), file=stream)
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _queries(args: argparse.Namespace) -> int:
+    from .queries import saved_queries
+
+    for name, query in sorted(saved_queries().items()):
+        print(f"{name}\n    {query.title}")
+        for parameter in query.parameters:
+            default = f" (default {parameter.default})" if parameter.default else ""
+            print(f"    --param {parameter.name}=<{parameter.type}>{default}: {parameter.description}")
+    return EXIT_OK
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param takes KEY=VALUE, not {pair!r}")
+        values[key.strip()] = value
+    return values
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .atomic import emit
+    from .load import with_ontology
+    from .queries import find_query, run_query
+    from .tables import format_result
+
+    query = find_query(args.name)
+    params = _parse_params(args.param)
+    dataset = with_ontology(_load(args))
+    result = run_query(dataset, query, params)
+    emit(args.output, format_result(result, args.format, dataset.namespace_manager))
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .atomic import emit
+    from .export import serialize, serialize_framed
+    from .formats import RdfFormat, format_for_path, format_named
+
+    if args.format:
+        try:
+            fmt = format_named(args.format)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    else:
+        fmt = (format_for_path(args.output) if args.output and args.output != "-" else None) or RdfFormat.TURTLE
+    if args.frame and fmt is not RdfFormat.JSONLD:
+        raise UsageError("--frame works with --format jsonld only")
+    dataset = _load(args)
+    if args.reasoned:
+        from .reason import reasoned_dataset
+
+        dataset = reasoned_dataset(dataset)
+    data = serialize_framed(dataset, args.frame) if args.frame else serialize(dataset, fmt)
+    emit(args.output, data)
+    return EXIT_OK
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .load import with_ontology
+    from .queries import find_query, run_query
+    from .tables import render_table
+    from .validate import validate
+
+    dataset = _load(args)
+    triples = len(dataset)
+    graphs = sum(1 for g in dataset.graphs() if len(g))
+    report = validate(dataset)
+    with_ontology(dataset)
+    print(f"The graph holds {triples} triples in {graphs} graph(s).")
+    print(render_table(run_query(dataset, find_query("graph-overview")), dataset.namespace_manager))
+    print("Who claims what about the death toll:")
+    print(render_table(run_query(dataset, find_query("casualty-claims"), {"kind": "ckv:casualty/killed"}), dataset.namespace_manager))
+    print(report.text(dataset))
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+if __name__ == "__main__":
+    sys.exit(main())
