@@ -1,0 +1,128 @@
+"""The minimum contract of `conflictkg export --reasoned`, asked only in standard vocabularies."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset
+
+from conflictkg.formats import RdfFormat
+from conflictkg.export import serialize
+from conflictkg.reason import reasoned_dataset
+
+PROLOGUE = """
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX schema: <https://schema.org/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
+PREFIX kid: <https://w3id.org/conflictkg/id/>
+"""
+
+
+@pytest.fixture(scope="module")
+def reasoned(builtin_dataset) -> Dataset:
+    """The reasoned export, written as TriG and read back, as a user would get it."""
+    text = serialize(reasoned_dataset(builtin_dataset), RdfFormat.TRIG)
+    dataset = Dataset(default_union=True)
+    dataset.parse(data=text.decode("utf-8"), format="trig")
+    return dataset
+
+
+def ask(dataset: Dataset, body: str) -> bool:
+    return bool(dataset.query(PROLOGUE + body).askAnswer)
+
+
+def select(dataset: Dataset, body: str) -> list:
+    return list(dataset.query(PROLOGUE + body))
+
+
+def test_every_event_is_a_sem_and_schema_event(reasoned):
+    events = select(reasoned, "SELECT ?e WHERE { ?e a ckg:Event }")
+    assert len(events) >= 10
+    assert not select(reasoned, "SELECT ?e WHERE { ?e a ckg:Event FILTER NOT EXISTS { ?e a sem:Event, schema:Event } }")
+
+
+def test_every_event_has_a_time_in_sem_terms(reasoned):
+    missing = select(
+        reasoned,
+        """SELECT ?e WHERE { ?e a sem:Event
+             FILTER NOT EXISTS { ?e sem:hasBeginTimeStamp|sem:hasEarliestBeginTimeStamp|sem:hasLatestBeginTimeStamp ?t } }""",
+    )
+    assert missing == []
+
+
+def test_the_attack_day_is_reachable_in_sem_and_schema(reasoned):
+    assert ask(
+        reasoned,
+        """ASK { ?e a sem:Event ; rdfs:label "Kwala attack"@en ;
+                   sem:hasBeginTimeStamp "2024-02-28"^^xsd:date ; sem:hasEndTimeStamp "2024-02-28"^^xsd:date ;
+                   schema:startDate "2024-02-28"^^xsd:date }""",
+    )
+
+
+def test_the_attack_place_and_actors_are_reachable(reasoned):
+    assert ask(
+        reasoned,
+        """ASK { ?e rdfs:label "Kwala attack"@en ; sem:hasPlace ?p ; schema:location ?p ; sem:hasActor ?jnim .
+                 ?p a sem:Place, schema:Place ; schema:containedInPlace ?mali .
+                 ?mali rdfs:label "Mali"@en .
+                 ?jnim a sem:Actor, prov:Agent, schema:Organization ; rdfs:label ?name FILTER(CONTAINS(?name, "Nasr al-Islam")) }""",
+    )
+
+
+def test_containment_is_transitive_kwala_in_koulikoro_in_mali(reasoned):
+    assert ask(
+        reasoned,
+        """ASK { ?kwala rdfs:label "Kwala"@en ; schema:containedInPlace ?region, ?mali .
+                 ?region rdfs:label "Koulikoro Region"@en . ?mali rdfs:label "Mali"@en . ?mali a schema:Place }""",
+    )
+
+
+def test_sub_events_point_to_parents_in_sem_and_schema(reasoned):
+    rows = select(
+        reasoned,
+        """SELECT ?sub WHERE { ?sub sem:subEventOf ?attack ; schema:superEvent ?attack .
+                               ?attack rdfs:label "Kwala attack"@en }""",
+    )
+    assert len(rows) >= 5
+
+
+def test_actors_are_sem_actors_and_prov_agents(reasoned):
+    assert not select(reasoned, "SELECT ?a WHERE { ?e sem:hasActor ?a FILTER NOT EXISTS { ?a a sem:Actor, prov:Agent } }")
+
+
+def test_every_claim_is_an_attributed_prov_entity_about_an_event(reasoned):
+    claims = select(reasoned, "SELECT ?c WHERE { ?c a ckg:Claim }")
+    assert len(claims) >= 10
+    bad = select(
+        reasoned,
+        """SELECT ?c WHERE { ?c a ckg:Claim .
+             FILTER NOT EXISTS { ?c a prov:Entity ; prov:wasAttributedTo ?agent ; schema:about ?event ; schema:description ?words .
+                                 ?agent a prov:Agent . ?event a sem:Event } }""",
+    )
+    assert bad == []
+
+
+def test_claim_bounds_are_integers(reasoned):
+    values = select(reasoned, "SELECT ?v WHERE { ?c a ckg:Claim ; schema:minValue|schema:maxValue ?v }")
+    assert values
+    assert all(str(row.v.datatype) == "http://www.w3.org/2001/XMLSchema#integer" for row in values)
+
+
+def test_rfi_death_toll_in_standard_terms(reasoned):
+    rows = select(
+        reasoned,
+        """SELECT ?min ?max ?words WHERE { ?c prov:wasAttributedTo ?rfi ; schema:about ?e ;
+              schema:minValue ?min ; schema:maxValue ?max ; schema:description ?words .
+              ?rfi rdfs:label "RFI"@en . ?e rdfs:label "Kwala attack"@en }""",
+    )
+    assert [(int(r.min), int(r.max)) for r in rows] == [(30, 32)]
+
+
+def test_labels_are_english(reasoned):
+    assert not select(
+        reasoned,
+        """SELECT ?s ?l WHERE { GRAPH ?g { ?s rdfs:label ?l } FILTER(?g != <https://w3id.org/conflictkg/graph/inferred>)
+             FILTER(LANG(?l) != "en") }""",
+    )
