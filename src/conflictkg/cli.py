@@ -28,6 +28,14 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--input-format", metavar="FMT", help="format of --data files: ttl, nt, nq, trig, jsonld, rdf")
     group.add_argument("--with-builtin", action="store_true", help="load the built-in Kwala article data as well as --data")
+    group.add_argument("--store", default="memory", metavar="SPEC", help=_STORE_HELP)
+
+
+_STORE_HELP = (
+    "where the graph lives: memory (default: rdflib, built from --data), oxigraph:PATH (embedded Oxigraph "
+    "database, filled with `conflictkg load`) or sparql:URL (SPARQL 1.1 Protocol + Graph Store Protocol server; "
+    "http://host:port means Oxigraph's /query, /update, /store; else query=URL,update=URL,store=URL)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     _add_data_options(export)
     export.set_defaults(handler=_export)
+
+    load = commands.add_parser("load", help="put data (default: the built-in data) and the ontology into a store (--store oxigraph:PATH or sparql:URL)")
+    _add_data_options(load)
+    load.add_argument("--graph", metavar="IRI", help="put the triples of triple-only files (ttl, nt, rdf) into this named graph instead of the default graph")
+    load.add_argument("--no-ontology", action="store_true", help="do not (re)load the ontology into the graph kgr:ontology")
+    load.set_defaults(handler=_load_command)
     return parser
 
 
@@ -106,7 +120,39 @@ def _configure_logging(debug: bool) -> None:
 def _load(args: argparse.Namespace):
     from .load import load_dataset
 
+    if _store_spec(args) != "memory":
+        with _open_store(args) as store:
+            return store.to_dataset()
     return load_dataset(args.data, args.input_format, args.with_builtin)
+
+
+def _store_spec(args: argparse.Namespace) -> str:
+    return (getattr(args, "store", None) or "memory").strip()
+
+
+def _open_store(args: argparse.Namespace):
+    """The store named by --store (not memory); --data belongs to `conflictkg load` then."""
+    from .store import open_store
+
+    if args.data or args.with_builtin:
+        raise UsageError("--data and --with-builtin work with --store memory; put files into a store with `conflictkg load --store SPEC`")
+    return open_store(_store_spec(args))
+
+
+def _load_command(args: argparse.Namespace) -> int:
+    from .store import load_into, open_store
+
+    if _store_spec(args) == "memory":
+        raise UsageError("conflictkg load needs --store oxigraph:PATH or --store sparql:URL (the memory store ends with the command)")
+    with open_store(_store_spec(args)) as store:
+        report = load_into(store, args.data, args.input_format, args.with_builtin, args.graph, not args.no_ontology)
+        where = store.describe()
+    for graph, count in report.graphs:
+        name = "default graph" if graph is None else f"<{graph}>"
+        size = f"{count} triples" if count >= 0 else "replaced"
+        print(f"{name}: {size}")
+    print(f"Loaded into the {where}; each graph listed was replaced whole.")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -148,6 +194,13 @@ def _query(args: argparse.Namespace) -> int:
 
     query = find_query(args.name)
     params = _parse_params(args.param)
+    if _store_spec(args) != "memory":
+        from .store import display_namespaces
+
+        with _open_store(args) as store:
+            result = store.query(query, params)
+        emit(args.output, format_result(result, args.format, display_namespaces()))
+        return EXIT_OK
     dataset = with_ontology(_load(args))
     result = run_query(dataset, query, params)
     emit(args.output, format_result(result, args.format, dataset.namespace_manager))

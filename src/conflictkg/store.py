@@ -832,3 +832,50 @@ __all__ = [
     "open_store",
     "parse_sparql_spec",
 ]
+
+
+def load_into(
+    store: Store,
+    locations: Iterable[str] = (),
+    input_format: str | None = None,
+    with_builtin: bool = False,
+    graph: str | None = None,
+    ontology: bool = True,
+) -> LoadReport:
+    """What `conflictkg load` does: the files (or the built-in data), then the ontology in `kgr:ontology`.
+
+    Files go first so that an empty Oxigraph database takes them through its bulk loader.
+    """
+    from .load import load_dataset, load_ontology, new_dataset
+
+    locations = list(locations)
+    report = LoadReport()
+    if locations:
+        report.graphs += store.load_files(locations, input_format, graph).graphs
+    if with_builtin or not locations:
+        builtin = load_dataset()
+        if graph:
+            _move_default_graph(builtin, URIRef(graph))
+        report.graphs += store.load_dataset(builtin).graphs
+    if ontology:
+        shipped = new_dataset()
+        shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
+        report.graphs += store.load_dataset(shipped).graphs
+    return report
+
+
+_DISPLAY_PREFIXES = {
+    "event": "id/event/", "actor": "id/actor/", "place": "id/place/", "claim": "id/claim/", "source": "id/source/",
+    "et": "vocab/event-type/", "cas": "vocab/casualty/", "ck": "vocab/claim-kind/", "st": "vocab/status/",
+    "prec": "vocab/precision/",
+}
+
+
+def display_namespaces():
+    """A namespace manager for printing store answers: our prefixes plus the short ones the built-in data uses."""
+    from .namespaces import bind_prefixes
+
+    graph = bind_prefixes(Graph())
+    for prefix, path in _DISPLAY_PREFIXES.items():
+        graph.bind(prefix, "https://w3id.org/conflictkg/" + path, override=True, replace=True)
+    return graph.namespace_manager
