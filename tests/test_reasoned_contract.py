@@ -43,13 +43,17 @@ def test_every_event_is_a_sem_and_schema_event(reasoned):
     assert not select(reasoned, "SELECT ?e WHERE { ?e a ckg:Event FILTER NOT EXISTS { ?e a sem:Event, schema:Event } }")
 
 
-def test_every_event_has_a_time_in_sem_terms(reasoned):
+def test_every_dated_event_has_a_time_in_sem_terms(reasoned):
+    """Events the article dates carry SEM bounds; only those it gives no time for lack them."""
     missing = select(
         reasoned,
-        """SELECT ?e WHERE { ?e a sem:Event
+        """SELECT ?e WHERE { ?e a sem:Event ; ckg:timePrecision ?p
+             FILTER(?p != <https://w3id.org/conflictkg/vocab/precision/unknown>)
              FILTER NOT EXISTS { ?e sem:hasBeginTimeStamp|sem:hasEarliestBeginTimeStamp|sem:hasLatestBeginTimeStamp ?t } }""",
     )
     assert missing == []
+    undated = select(reasoned, "SELECT ?e WHERE { ?e ckg:timePrecision <https://w3id.org/conflictkg/vocab/precision/unknown> }")
+    assert {str(r.e).rsplit("/", 1)[1] for r in undated} == {"mali-war", "jnim-attacks-around-wagadou-forest"}
 
 
 def test_the_attack_day_is_reachable_in_sem_and_schema(reasoned):
