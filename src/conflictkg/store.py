@@ -208,7 +208,8 @@ class OxigraphStore(Store):
         try:
             self.store = ox.Store(self.path) if self.path else ox.Store()
         except OSError as error:
-            raise InputError(f"cannot open the Oxigraph database in {self.path}: {error}") from None
+            hint = " (is it open in another conflictkg or oxigraph process?)" if "lock" in str(error).lower() else ""
+            raise InputError(f"cannot open the Oxigraph database in {self.path}{hint}: {error}") from None
 
     def describe(self) -> str:
         return f"Oxigraph database in {self.path}" if self.path else "in-memory Oxigraph store"
