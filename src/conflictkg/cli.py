@@ -82,6 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--graph", metavar="IRI", help="put the triples of triple-only files (ttl, nt, rdf) into this named graph instead of the default graph")
     load.add_argument("--no-ontology", action="store_true", help="do not (re)load the ontology into the graph kgr:ontology")
     load.set_defaults(handler=_load_command)
+
+    serve = commands.add_parser("serve", help="a local read-only SPARQL endpoint with a query page in the browser")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="S", help="stop a query after S seconds (default 10)")
+    serve.add_argument("--max-results", type=int, default=10_000, metavar="N", help="refuse answers of more than N rows or triples (default 10000)")
+    serve.add_argument("--workers", type=int, default=None, metavar="N", help="query worker processes (default: 2, or 1 on one core)")
+    serve.add_argument("--access-log", action="store_true", help="print a line per request")
+    _add_data_options(serve)
+    serve.set_defaults(handler=_serve)
+
+    report = commands.add_parser("report", help="write a static HTML report (map, timeline, claims, actors, ontology) that opens from disk")
+    report.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the report into (created if missing)")
+    report.add_argument("--title", default=None, help="the report's title (default: from the data)")
+    _add_data_options(report)
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -248,6 +264,35 @@ def _summary(args: argparse.Namespace) -> int:
     print(render_table(run_query(dataset, find_query("casualty-claims"), {"kind": "ckv:casualty/killed"}), dataset.namespace_manager))
     print(report.text(dataset))
     return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .load import with_ontology
+    from .serve import ServerConfig, default_workers, serve
+
+    config = ServerConfig(
+        host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
+        workers=args.workers or default_workers(), access_log=args.access_log,
+    )
+    dataset = with_ontology(_load(args))
+
+    def ready(url: str) -> None:
+        print(f"conflictkg: serving {len(dataset)} triples at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", flush=True)
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"conflictkg: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
+
+    serve(dataset, config, on_ready=ready)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .load import with_ontology
+    from .report import write_report
+
+    dataset = with_ontology(_load(args))
+    index = write_report(dataset, args.output, title=args.title)
+    print(f"conflictkg: wrote the report to {index} (open it in a browser; it needs no server)")
+    return EXIT_OK
 
 
 if __name__ == "__main__":
