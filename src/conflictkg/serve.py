@@ -346,6 +346,7 @@ def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, l
                 elif content_type == "application/x-www-form-urlencoded":
                     params.extend(_parse_pairs(body))
                     fmt = _single(params, "format")
+                    download = _single(params, "download")
                 elif body.strip():
                     raise _HttpError(415, "send parameters as application/json or application/x-www-form-urlencoded")
             for key, value in params:
