@@ -55,10 +55,12 @@ def test_framed_jsonld_nests_sub_events_place_actors_and_claims(builtin_dataset)
     document = json.loads(serialize_framed(builtin_dataset, "event"))
     text = json.dumps(document)
     assert "@context" in document
-    nodes = document.get("@graph", [document])
-    attack = [n for n in nodes if n.get("@id", "").endswith("event/kwala-attack")]
-    assert len(attack) == 1, [n.get("@id") for n in nodes]
+    nodes = document["graph"]  # the context aliases @graph and @id as graph and id
+    assert len(nodes) == 19  # one document per event
+    attack = [n for n in nodes if n["id"] == "kid:event/kwala-attack"]
+    assert len(attack) == 1
     attack_text = json.dumps(attack[0])
     for fragment in ("place/kwala", "actor/jnim", "between thirty and thirty-two", "RFI"):
         assert fragment in attack_text, fragment
-    assert "subEventOf" in text or "subEvents" in text
+    sub_events = {n["id"] for n in attack[0]["subEvents"]}
+    assert "kid:event/kwala-raid" in sub_events and "kid:event/malian-pursuit-of-jnim" in sub_events

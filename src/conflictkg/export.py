@@ -43,7 +43,7 @@ def serialize_framed(dataset: Dataset, frame_name: str) -> bytes:
     if frame_name not in FRAMES:
         raise UsageError(f"no frame named {frame_name!r}; known: {', '.join(sorted(FRAMES))}")
     frame = json.loads(resource_file("ontology", FRAMES[frame_name]).read_text("utf-8"))
-    frame["@context"] = jsonld_context()
+    frame["@context"] = jsonld_context()  # the file names context.jsonld; pyld must not fetch it
     expanded = json.loads(union_graph(dataset).serialize(format="json-ld"))
     framed = jsonld.frame(expanded, frame, options={"documentLoader": _refuse_remote_documents})
     return (json.dumps(framed, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
