@@ -1,21 +1,35 @@
-"""Validates a data set against the shipped SHACL shapes and reports each violation readably."""
+"""Validates a data set against the shipped SHACL shapes and reports each violation readably.
+
+Two validators give the same normalised results: pySHACL (the reference, pure Python) and the
+compiled `shacl` package (the fast path). `validate(..., validator="auto")` chooses between them;
+docs/validators.md records how, and every case where they are known to differ.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
+from .errors import InputError, UsageError
 from .load import load_ontology, load_shapes, union_graph
 from .namespaces import bind_prefixes
+
+VALIDATORS = ("auto", "pyshacl", "fast")
 
 
 @dataclass(frozen=True, order=True)
 class ValidationResult:
-    """One `sh:ValidationResult`, with terms kept as rdflib nodes (None where absent)."""
+    """One `sh:ValidationResult`, with terms kept as rdflib nodes (None where absent).
+
+    `path` is the predicate IRI for a predicate path; a complex path is a literal holding it in
+    SPARQL property-path syntax with full IRIs (see `path_text`), so that two validators, and
+    an expected report, can be compared without their blank-node path structures.
+    """
 
     focus: Node
     path: Node | None
@@ -49,7 +63,7 @@ class ValidationReport:
         for result in sorted(self.results, key=lambda r: (str(r.focus), str(r.path), str(r.message))):
             lines.append(f"- focus: {_short(result.focus, nm)}")
             if result.path is not None:
-                lines.append(f"  path: {_short(result.path, nm)}")
+                lines.append(f"  path: {_short_path(result.path, nm)}")
             if result.value is not None:
                 lines.append(f"  value: {_short(result.value, nm)}")
             lines.append(f"  message: {result.message}")
@@ -58,15 +72,61 @@ class ValidationReport:
         return "\n".join(lines)
 
 
+# The size (triples in the data graph, ontology included) from which "auto" uses the fast
+# validator. See docs/validators.md for the measurements behind it.
+FAST_THRESHOLD = 0
+
+
 def validate(
     dataset: Dataset,
     extra_shapes: Iterable[str] = (),
-    validator: str = "pyshacl",
+    validator: str = "auto",
 ) -> ValidationReport:
-    """Validate `dataset` (with the ontology) against the shipped shapes plus `extra_shapes`."""
+    """Validate `dataset` (with the ontology) against the shipped shapes plus `extra_shapes`.
+
+    `validator` is "pyshacl" (the reference), "fast" (the compiled `shacl` package) or "auto"
+    (see `choose_validator`).
+    """
+    if validator not in VALIDATORS:
+        raise UsageError(f"unknown validator {validator!r}; choose one of {', '.join(VALIDATORS)}")
     shapes = load_shapes(extra_shapes)
     data = union_graph(dataset, load_ontology())
-    return run_pyshacl(data, shapes)
+    return run(data, shapes, validator)
+
+
+def run(data: Graph, shapes: Graph, validator: str = "auto") -> ValidationReport:
+    """Validate `data` against `shapes` with the named validator ("auto" chooses one)."""
+    if validator not in VALIDATORS:
+        raise UsageError(f"unknown validator {validator!r}; choose one of {', '.join(VALIDATORS)}")
+    if validator == "pyshacl":
+        return run_pyshacl(data, shapes)
+    if validator == "fast":
+        return run_fast(data, shapes)
+    if choose_validator(data, shapes) == "pyshacl":
+        return run_pyshacl(data, shapes)
+    try:
+        return run_fast(data, shapes)
+    except InputError:
+        # The compiled validator could not read what rdflib holds (say an IRI with a space in
+        # it, which rdflib accepts and N-Triples does not): the reference can.
+        return run_pyshacl(data, shapes)
+
+
+def choose_validator(data: Graph, shapes: Graph) -> str:
+    """What "auto" runs: "fast" from FAST_THRESHOLD triples up, unless the shapes use a
+    construct the fast validator is known to get wrong (FAST_UNSAFE); else "pyshacl"."""
+    if len(data) < FAST_THRESHOLD or _uses_unsafe_construct(shapes):
+        return "pyshacl"
+    return "fast"
+
+
+# Shapes-graph predicates whose presence makes "auto" prefer pySHACL because the fast validator
+# is known to differ from the specification on them (see tests/w3c-shacl/known-differences.toml).
+FAST_UNSAFE: tuple[URIRef, ...] = ()
+
+
+def _uses_unsafe_construct(shapes: Graph) -> bool:
+    return any(next(iter(shapes.triples((None, predicate, None))), None) is not None for predicate in FAST_UNSAFE)
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
@@ -83,31 +143,394 @@ def run_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
     return ValidationReport(bool(conforms), results_from_graph(results_graph), "pyshacl")
 
 
-def results_from_graph(report: Graph) -> list[ValidationResult]:
-    """The `sh:ValidationResult`s of a SHACL report graph, as sorted dataclasses."""
+def run_fast(data: Graph, shapes: Graph) -> ValidationReport:
+    """The fast validator: the compiled `shacl` package, with results normalised as pySHACL's.
+
+    Both graphs go to it as N-Triples that we write ourselves, so that we know the order in
+    which blank nodes first appear: `shacl` relabels blank nodes `_:<scope>_b<n>`, numbering
+    them in that order across the shapes graph (scope 1) and then the data graph (scope 0),
+    which is how its results are mapped back to the caller's own blank nodes.
+    """
+    import shacl
+
+    shapes_nt, data_nt = NTriples(shapes), NTriples(data)
+    try:
+        compiled = shacl.Shapes.from_text(shapes_nt.text, format="ntriples")
+    except ValueError as error:
+        raise InputError(f"the fast validator cannot read the shapes: {error}") from None
+    try:
+        report = compiled.validate_text(data_nt.text, format="ntriples", inference="none", allow_warnings=False)
+    except ValueError as error:
+        raise InputError(f"the fast validator cannot validate the data: {error}") from None
+    terms = _TermReader(shapes_nt, data_nt)
+    messages = _DefaultMessages(shapes)
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    for result in report.results:
+        focus = normal_term(terms.term(result.focus_node))
+        value = normal_term(terms.term(result.value)) if result.value is not None else None
+        shape = terms.term(result.source_shape) if result.source_shape is not None else None
+        component = URIRef(result.component_iri)
+        path = _fast_path(result.path)
+        text = "; ".join(sorted(result.messages)) if result.messages else messages.message(component, shape, path, value)
         results.append(
             ValidationResult(
-                focus=report.value(node, SH.focusNode),
-                path=_path_term(report, report.value(node, SH.resultPath)),
-                value=report.value(node, SH.value),
-                component=report.value(node, SH.sourceConstraintComponent),
-                severity=report.value(node, SH.resultSeverity),
-                shape=report.value(node, SH.sourceShape),
-                message="; ".join(messages),
+                focus=focus,
+                path=path,
+                value=value,
+                component=component,
+                severity=URIRef(result.severity_iri),
+                shape=shape,
+                message=text,
             )
         )
+    results.sort(key=lambda r: r.key())
+    return ValidationReport(bool(report.conforms), results, "fast")
+
+
+def results_from_graph(report: Graph) -> list[ValidationResult]:
+    """The results of a SHACL report graph (its `sh:result`s, not the nested `sh:detail`s),
+    as sorted dataclasses."""
+    results = [
+        result_from_node(report, node)
+        for top in report.subjects(RDF.type, SH.ValidationReport)
+        for node in report.objects(top, SH.result)
+    ]
     return sorted(results, key=lambda r: r.key())
 
 
+def result_from_node(report: Graph, node: Node) -> ValidationResult:
+    """One `sh:ValidationResult` node of `report`, normalised."""
+    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    return ValidationResult(
+        focus=normal_term(report.value(node, SH.focusNode)),
+        path=_path_term(report, report.value(node, SH.resultPath)),
+        value=normal_term(report.value(node, SH.value)),
+        component=report.value(node, SH.sourceConstraintComponent),
+        severity=report.value(node, SH.resultSeverity),
+        shape=report.value(node, SH.sourceShape),
+        message="; ".join(messages),
+    )
+
+
+def normal_term(term: Node | None) -> Node | None:
+    """One spelling per RDF term: `"x"^^xsd:string` is `"x"`, language tags are lower case."""
+    if isinstance(term, Literal):
+        if term.datatype == XSD.string:
+            return Literal(str(term))
+        if term.language and term.language != term.language.lower():
+            return Literal(str(term), lang=term.language.lower())
+    return term
+
+
 def _path_term(report: Graph, path: Node | None) -> Node | None:
-    """A predicate path as its IRI; a complex path (blank node) as a readable literal."""
+    """A predicate path as its IRI; a complex path as a literal in SPARQL path syntax."""
     if path is None or isinstance(path, URIRef):
         return path
-    triples = sorted(f"{p.n3(report.namespace_manager)} {o.n3(report.namespace_manager)}" for p, o in report.predicate_objects(path))
-    return Literal(" ; ".join(triples))
+    return Literal(path_text(report, path))
+
+
+def path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path (its RDF form in `graph`) in SPARQL property-path syntax.
+
+    Every part is bracketed the same way whatever its precedence, so equal paths give equal
+    text: `(<p>/^<q>)`, `(<p>|(<q>)*)`, `(<p>)+`, `(<p>)?`.
+    """
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if graph.value(path, RDF.first) is not None:
+        return "(" + "/".join(path_text(graph, step) for step in graph.items(path)) + ")"
+    for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return f"({path_text(graph, inner)}){operator}"
+    inner = graph.value(path, SH.inversePath)
+    if inner is not None:
+        return "^" + path_text(graph, inner)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(path_text(graph, step) for step in graph.items(alternatives)) + ")"
+    return f"[unreadable path {path.n3()}]"
+
+
+# --- the fast validator's input and output ---------------------------------------------------
+
+_LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+class NTriples:
+    """`graph` written as N-Triples for the fast validator, remembering what was written.
+
+    `bnodes` holds the graph's blank nodes in the order they first appear in `text` (subject
+    before object, line by line), the i-th written `_:b<i>`. `literals` maps what each literal
+    was written as (lexical form, datatype, lower-case language) back to the graph's own term.
+    """
+
+    # rdflib rewrites some ill-typed literals to a valid lexical form while flagging them
+    # (`"none"^^xsd:boolean` becomes `"false"`, ill_typed); written so, the fast validator would
+    # see a valid literal where pySHACL sees an ill-typed one. Such a literal is written with this
+    # suffix, which no datatype accepts, and mapped back to the graph's term.
+    ILL_TYPED = " (ill-typed)"
+
+    def __init__(self, graph: Graph) -> None:
+        spelled: dict[Node, str] = {}
+        self.bnodes: list[BNode] = []
+        self._literal_terms: list[Literal] = []
+        self._literals: dict[tuple[str, str | None, str | None], Literal] | None = None
+
+        def spell(term: Node) -> str:
+            # rdflib's literals compare equal whether or not they are flagged ill-typed, so a
+            # rewritten ill-typed literal bypasses the memo rather than share a valid one's text.
+            if type(term) is Literal and term.ill_typed and term.value is not None:
+                self._literal_terms.append(term)
+                return self._spell_literal(term)
+            text = spelled.get(term)
+            if text is None:
+                if isinstance(term, URIRef):
+                    text = f"<{term}>"
+                elif isinstance(term, BNode):
+                    text = f"_:b{len(self.bnodes)}"
+                    self.bnodes.append(term)
+                elif isinstance(term, Literal):
+                    text = self._spell_literal(term)
+                    self._literal_terms.append(term)
+                else:
+                    raise InputError(f"the fast validator cannot take the term {term!r}")
+                spelled[term] = text
+            return text
+
+        self.text = "".join([f"{spell(s)} {spell(p)} {spell(o)} .\n" for s, p, o in graph])
+
+    @classmethod
+    def _written(cls, term: Literal) -> tuple[str, str | None, str | None]:
+        lexical = str(term)
+        if term.ill_typed and term.value is not None:
+            lexical += cls.ILL_TYPED
+        datatype = None if term.datatype in (None, XSD.string) or term.language else str(term.datatype)
+        return lexical, datatype, term.language.lower() if term.language else None
+
+    def _spell_literal(self, term: Literal) -> str:
+        lexical, datatype, language = self._written(term)
+        quoted = '"' + lexical.translate(_LITERAL_ESCAPES) + '"'
+        if language:
+            return f"{quoted}@{term.language}"
+        if datatype:
+            return f"{quoted}^^<{datatype}>"
+        return quoted
+
+    def literal(self, lexical: str, datatype: str | None, language: str | None) -> Literal | None:
+        """The graph's literal that was written with this lexical form, datatype and language."""
+        if self._literals is None:
+            self._literals = {self._written(term): term for term in self._literal_terms}
+        return self._literals.get((lexical, datatype, language))
+
+
+def to_ntriples(graph: Graph) -> tuple[str, list[BNode]]:
+    """`graph` as N-Triples, and its blank nodes in the order they first appear in the text."""
+    written = NTriples(graph)
+    return written.text, written.bnodes
+
+
+_BNODE_LABEL = re.compile(r"_:(\d+)_b(\d+)\Z")
+_NT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+_SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_DATA_SCOPE, _SHAPES_SCOPE = 0, 1
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        short, long, simple = match.groups()
+        if short or long:
+            return chr(int(short or long, 16))
+        return _SIMPLE_ESCAPES.get(simple, simple)
+
+    return _NT_ESCAPE.sub(one, text)
+
+
+class _TermReader:
+    """Reads the terms `shacl` reports (N-Triples syntax) back into the caller's rdflib terms."""
+
+    def __init__(self, shapes: NTriples, data: NTriples) -> None:
+        self._shapes = shapes
+        self._data = data
+        self._cache: dict[str, Node] = {}
+
+    def term(self, text: str) -> Node:
+        node = self._cache.get(text)
+        if node is None:
+            node = self._cache[text] = self._read(text)
+        return node
+
+    def _read(self, text: str) -> Node:
+        if text.startswith("<") and text.endswith(">"):
+            return URIRef(_unescape(text[1:-1]))
+        if text.startswith("_:"):
+            return self._bnode(text)
+        if text.startswith('"'):
+            end = text.rfind('"')
+            lexical = _unescape(text[1:end])
+            rest = text[end + 1 :]
+            datatype = language = None
+            if rest.startswith("@"):
+                language = rest[1:].lower()
+            elif rest.startswith("^^<") and rest.endswith(">"):
+                datatype = _unescape(rest[3:-1])
+                if datatype == str(XSD.string):
+                    datatype = None
+            elif rest:
+                raise RuntimeError(f"the fast validator reported a term we cannot read: {text!r}")
+            for written in (self._data, self._shapes):
+                original = written.literal(lexical, datatype, language)
+                if original is not None:
+                    return original
+            if language:
+                return Literal(lexical, lang=language)
+            return Literal(lexical, datatype=URIRef(datatype) if datatype else None)
+        raise RuntimeError(f"the fast validator reported a term we cannot read: {text!r}")
+
+    def _bnode(self, text: str) -> BNode:
+        match = _BNODE_LABEL.match(text)
+        if match is None:
+            raise RuntimeError(f"the fast validator reported a blank node we cannot place: {text}")
+        scope, number = int(match.group(1)), int(match.group(2))
+        offset = len(self._shapes.bnodes)
+        if scope == _SHAPES_SCOPE and 0 <= number < offset:
+            return self._shapes.bnodes[number]
+        if scope == _DATA_SCOPE and 0 <= number - offset < len(self._data.bnodes):
+            return self._data.bnodes[number - offset]
+        raise RuntimeError(
+            f"the fast validator reported blank node {text}, outside the {offset} shapes and "
+            f"{len(self._data.bnodes)} data blank nodes given to it; its numbering has changed"
+        )
+
+
+_PATH_TOKEN = re.compile(r"\s*(<[^>]*>|[()/|^*+?])")
+
+
+def _fast_path(text: str | None) -> Node | None:
+    """`shacl`'s rendering of a result path as our path term (see `path_text`)."""
+    if text is None:
+        return None
+    tokens = _PATH_TOKEN.findall(text)
+    if "".join(tokens) != re.sub(r"\s+", "", text):
+        raise RuntimeError(f"the fast validator reported a path we cannot read: {text!r}")
+    position = 0
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take(expected: str | None = None) -> str:
+        nonlocal position
+        token = peek()
+        if token is None or (expected is not None and token != expected):
+            raise RuntimeError(f"the fast validator reported a path we cannot read: {text!r}")
+        position += 1
+        return token
+
+    def primary() -> tuple:
+        token = take()
+        if token.startswith("<"):
+            return ("iri", _unescape(token[1:-1]))
+        if token == "^":
+            return ("inverse", primary())
+        if token == "(":
+            parts = [alternative()]
+            take(")")
+            node = parts[0]
+            if peek() in ("*", "+", "?"):
+                return ("repeat", take(), node)
+            return ("group", node)
+        raise RuntimeError(f"the fast validator reported a path we cannot read: {text!r}")
+
+    def sequence() -> tuple:
+        steps = [primary()]
+        while peek() == "/":
+            take("/")
+            steps.append(primary())
+        return ("seq", steps) if len(steps) > 1 else steps[0]
+
+    def alternative() -> tuple:
+        options = [sequence()]
+        while peek() == "|":
+            take("|")
+            options.append(sequence())
+        return ("alt", options) if len(options) > 1 else options[0]
+
+    def render(node: tuple) -> str:
+        kind = node[0]
+        if kind == "iri":
+            return f"<{node[1]}>"
+        if kind == "inverse":
+            return "^" + render(node[1])
+        if kind == "repeat":
+            return f"({render(node[2])}){node[1]}"
+        if kind == "seq":
+            return "(" + "/".join(render(step) for step in node[1]) + ")"
+        if kind == "alt":
+            return "(" + "|".join(render(step) for step in node[1]) + ")"
+        return render(node[1])  # a group: every compound form brings its own brackets
+
+    tree = alternative()
+    if position != len(tokens):
+        raise RuntimeError(f"the fast validator reported a path we cannot read: {text!r}")
+    if tree[0] == "iri":
+        return URIRef(tree[1])
+    if tree[0] == "group" and tree[1][0] == "iri":
+        return URIRef(tree[1][1])
+    return Literal(render(tree))
+
+
+# What a result says when its shape gives no sh:message: the component and its parameters.
+_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "Class": ("class",), "Datatype": ("datatype",), "NodeKind": ("nodeKind",),
+    "MinCount": ("minCount",), "MaxCount": ("maxCount",),
+    "MinExclusive": ("minExclusive",), "MinInclusive": ("minInclusive",),
+    "MaxExclusive": ("maxExclusive",), "MaxInclusive": ("maxInclusive",),
+    "MinLength": ("minLength",), "MaxLength": ("maxLength",), "Pattern": ("pattern", "flags"),
+    "LanguageIn": ("languageIn",), "UniqueLang": ("uniqueLang",), "Equals": ("equals",),
+    "Disjoint": ("disjoint",), "LessThan": ("lessThan",), "LessThanOrEquals": ("lessThanOrEquals",),
+    "Not": ("not",), "And": ("and",), "Or": ("or",), "Xone": ("xone",), "Node": ("node",),
+    "QualifiedMinCount": ("qualifiedMinCount", "qualifiedValueShape"),
+    "QualifiedMaxCount": ("qualifiedMaxCount", "qualifiedValueShape"),
+    "Closed": ("closed", "ignoredProperties"), "HasValue": ("hasValue",), "In": ("in",),
+}
+
+
+class _DefaultMessages:
+    """Readable messages for results whose shape has no sh:message (pySHACL writes its own)."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self._shapes = shapes
+        self._nm = bind_prefixes(Graph()).namespace_manager
+        for prefix, namespace in shapes.namespaces():
+            self._nm.bind(prefix, namespace, override=False)
+
+    def message(self, component: URIRef, shape: Node | None, path: Node | None, value: Node | None) -> str:
+        name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        parameters = []
+        if shape is not None and str(component).startswith(str(SH)):
+            for parameter in _PARAMETERS.get(name, ()):
+                for setting in self._shapes.objects(shape, SH[parameter]):
+                    parameters.append(f"sh:{parameter} {self._describe(setting)}")
+        text = f"{name} constraint not met"
+        if parameters:
+            text += " (" + ", ".join(parameters) + ")"
+        if value is not None:
+            text += f" by value {_short(value, self._nm)}"
+        if path is not None:
+            text += f" on path {_short_path(path, self._nm)}"
+        return text
+
+    def _describe(self, node: Node) -> str:
+        if isinstance(node, BNode) and self._shapes.value(node, RDF.first) is not None:
+            return "(" + " ".join(self._describe(item) for item in self._shapes.items(node)) + ")"
+        if isinstance(node, BNode):
+            return "[a shape]"
+        if isinstance(node, Literal) and node.datatype in (XSD.integer, XSD.decimal, XSD.boolean):
+            return str(node)
+        return _short(node, self._nm)
 
 
 def _short(term: Node | None, namespace_manager) -> str:
@@ -117,3 +540,13 @@ def _short(term: Node | None, namespace_manager) -> str:
         return term.n3(namespace_manager)
     except Exception:
         return str(term)
+
+
+_PATH_IRI = re.compile(r"<([^>]*)>")
+
+
+def _short_path(path: Node, namespace_manager) -> str:
+    """A result path for people: a complex path's IRIs as prefixed names where we can."""
+    if not isinstance(path, Literal):
+        return _short(path, namespace_manager)
+    return _PATH_IRI.sub(lambda match: _short(URIRef(match.group(1)), namespace_manager), str(path))
