@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--no-ontology", action="store_true", help="do not (re)load the ontology into the graph kgr:ontology")
     load.set_defaults(handler=_load_command)
 
+    generate = commands.add_parser("generate", help="write ACLED-like synthetic data in our ontology (for benchmarks and tests)")
+    generate.add_argument("--events", type=int, required=True, metavar="N", help="number of events")
+    generate.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1); the same seed gives the same file")
+    generate.add_argument("-o", "--output", required=True, metavar="FILE",
+                          help="output file: .nt, .nq, .ttl, .trig or .jsonld (optionally .gz), or .csv for an ACLED-style export")
+    generate.set_defaults(handler=_generate)
+
     serve = commands.add_parser("serve", help="a local read-only SPARQL endpoint with a query page in the browser")
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -168,6 +175,15 @@ def _load_command(args: argparse.Namespace) -> int:
         size = f"{count} triples" if count >= 0 else "replaced"
         print(f"{name}: {size}")
     print(f"Loaded into the {where}; each graph listed was replaced whole.")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generate import write_generated
+
+    count = write_generated(args.output, args.events, args.seed)
+    unit = "rows" if args.output.lower().removesuffix(".gz").endswith(".csv") else "triples"
+    print(f"Wrote {args.events} synthetic events ({count} {unit}) to {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
