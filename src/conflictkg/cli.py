@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the data against the SHACL shapes (exit 1 if it does not conform)")
     _add_data_options(validate)
     validate.add_argument("--shapes", action="append", default=[], metavar="FILE", help="extra SHACL shapes file (repeatable)")
+    validate.add_argument(
+        "--validator", choices=("auto", "pyshacl", "fast"), default="auto",
+        help="pyshacl (the reference), fast (the compiled shacl package) or auto (default: chosen by "
+        "the data's size, see docs/validators.md)",
+    )
     validate.set_defaults(handler=_validate)
 
     listing = commands.add_parser("queries", help="list the saved queries with their titles and parameters")
@@ -191,7 +196,7 @@ def _validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     dataset = _load(args)
-    report = validate(dataset, args.shapes)
+    report = validate(dataset, args.shapes, args.validator)
     stream = sys.stdout if report.conforms else sys.stderr
     print(report.text(dataset), file=stream)
     return EXIT_OK if report.conforms else EXIT_INVALID
