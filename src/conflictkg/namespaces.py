@@ -5,7 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, TIME, XSD
 
-CKG = Namespace("https://w3id.org/conflictkg/ontology#")
+from .ckg import CKG  # generated from ontology/ by scripts/generate_namespace.py
+
 CKV = Namespace("https://w3id.org/conflictkg/vocab/")
 KID = Namespace("https://w3id.org/conflictkg/id/")
 KGR = Namespace("https://w3id.org/conflictkg/graph/")
