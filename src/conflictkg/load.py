@@ -16,7 +16,7 @@ from .formats import RdfFormat, format_for_path, format_named
 from .namespaces import ONTOLOGY_GRAPH, bind_prefixes
 from .resources import resource_files
 
-SHAPES_FILE = "shapes.ttl"
+SHAPES_PREFIX = "shapes"  # ontology/shapes*.ttl are SHACL shapes, not ontology
 STDIN = "-"
 
 
@@ -117,19 +117,19 @@ def add_builtin_data(dataset: Dataset) -> None:
 
 
 def load_ontology() -> Graph:
-    """The shipped ontology and SKOS schemes (every `ontology/*.ttl` except the shapes)."""
+    """The shipped ontology and SKOS schemes (every `ontology/*.ttl` except `shapes*.ttl`)."""
     graph = bind_prefixes(Graph(identifier=ONTOLOGY_GRAPH))
     for entry in resource_files("ontology", ".ttl"):
-        if entry.name != SHAPES_FILE:
+        if not entry.name.startswith(SHAPES_PREFIX):
             _parse_resource(graph, entry.name, entry.read_text("utf-8"))
     return graph
 
 
 def load_shapes(extra: Iterable[str] = ()) -> Graph:
-    """The shipped SHACL shapes plus any shapes files the user adds."""
+    """The shipped SHACL shapes (every `ontology/shapes*.ttl`) plus any shapes files the user adds."""
     graph = bind_prefixes(Graph())
     for entry in resource_files("ontology", ".ttl"):
-        if entry.name == SHAPES_FILE:
+        if entry.name.startswith(SHAPES_PREFIX):
             _parse_resource(graph, entry.name, entry.read_text("utf-8"))
     for location in extra:
         source = source_for(location)
