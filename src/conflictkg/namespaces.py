@@ -12,6 +12,7 @@ KID = Namespace("https://w3id.org/conflictkg/id/")
 KGR = Namespace("https://w3id.org/conflictkg/graph/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SCHEMA = SDO
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation vocabulary (evidence quotes)
 
 PREFIXES: dict[str, Namespace] = {
     "ckg": CKG,
@@ -30,6 +31,7 @@ PREFIXES: dict[str, Namespace] = {
     "rdfs": Namespace(str(RDFS)),
     "xsd": Namespace(str(XSD)),
     "sh": Namespace(str(SH)),
+    "oa": OA,
 }
 
 ONTOLOGY_GRAPH = KGR["ontology"]
