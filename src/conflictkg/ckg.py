@@ -17,11 +17,15 @@ class CKG(DefinedNamespace):
     Border: URIRef
     Campaign: URIRef
     Claim: URIRef
+    ClaimRelation: URIRef
     Country: URIRef
     DataSet: URIRef
+    DerivationRule: URIRef
+    DerivedGraph: URIRef
     DestructionOfProperty: URIRef
     Encyclopedia: URIRef
     EncyclopediaArticle: URIRef
+    EpistemicAssessment: URIRef
     Event: URIRef
     ExternalIdentifier: URIRef
     Forest: URIRef
@@ -57,6 +61,7 @@ class CKG(DefinedNamespace):
     armedForcesOf: URIRef
     articleLocation: URIRef
     assertsEvent: URIRef
+    assessedClaim: URIRef
     beginDate: URIRef
     bestEstimate: URIRef
     borderBetween: URIRef
@@ -70,14 +75,18 @@ class CKG(DefinedNamespace):
     concernsActor: URIRef
     containedIn: URIRef
     corroborates: URIRef
+    derivedByRule: URIRef
     downloadDate: URIRef
     earliestBegin: URIRef
     earliestEnd: URIRef
     endDate: URIRef
+    epistemicStatus: URIRef
     eventType: URIRef
+    evidenceFor: URIRef
     externalIdentifier: URIRef
     fileLayout: URIRef
     fileName: URIRef
+    fromClaim: URIRef
     hasActor: URIRef
     hasPlace: URIRef
     hasSubEvent: URIRef
@@ -98,8 +107,11 @@ class CKG(DefinedNamespace):
     partOfCampaign: URIRef
     perpetrator: URIRef
     referenceDate: URIRef
+    relationKind: URIRef
     result: URIRef
     rowCount: URIRef
+    ruleFile: URIRef
+    ruleProduces: URIRef
     sha256: URIRef
     skippedRowCount: URIRef
     sourceEventType: URIRef
@@ -109,6 +121,8 @@ class CKG(DefinedNamespace):
     target: URIRef
     timeDescription: URIRef
     timePrecision: URIRef
+    toClaim: URIRef
     toolVersion: URIRef
+    unquotedBecause: URIRef
     weighsOn: URIRef
     wording: URIRef
