@@ -203,18 +203,20 @@ def build_world(events: int, rng: random.Random, out: _Lines | None) -> World:
             t.iri(civilians.iri, RDF_TYPE, CKG + "Actor")
             t.lit(civilians.iri, RDFS_LABEL, civilians.label)
 
-    # regions: about 8 first-level regions per country, 4 second-level ones each
+    # regions: up to 8 first-level regions per country, up to 4 second-level ones in each
+    n_regions = _clamp(events / 1500, 2, 8)
+    n_districts = _clamp(events / 5000, 2, 4)
     regions: list[list[Place]] = []
     for country in world.countries:
         seconds = []
-        for r in range(8):
+        for r in range(n_regions):
             region_name = _name(rng, 3) + " Region"
             region = Place(f"{country.iri}/r{r}", region_name, country.country)
             if t:
                 t.iri(region.iri, RDF_TYPE, CKG + "Region")
                 t.lit(region.iri, RDFS_LABEL, region_name)
                 t.iri(region.iri, CKG + "containedIn", country.iri)
-            for s in range(4):
+            for s in range(n_districts):
                 name = _name(rng, 2) + " District"
                 district = Place(f"{region.iri}/d{s}", name, country.country)
                 seconds.append(district)
@@ -230,16 +232,15 @@ def build_world(events: int, rng: random.Random, out: _Lines | None) -> World:
         kind = "Town" if rng.random() < 0.3 else "Village"
         name = _name(rng, rng.choice((2, 3)))
         place = Place(f"{KID}place/syn/l{i}", name, c)
-        world.locations.append(place)
-        world.locations_by_country[c].append(place)
+        neighbours = world.locations_by_country[c]
         if t:
             t.iri(place.iri, RDF_TYPE, CKG + kind)
             t.lit(place.iri, RDFS_LABEL, name)
             t.iri(place.iri, CKG + "containedIn", district.iri)
-            if rng.random() < 0.05 and i > 0:
-                other = world.locations[rng.randrange(i)]
-                if other.country == c:
-                    t.iri(place.iri, CKG + "near", other.iri)
+            if neighbours and (rng.random() < 0.05 or len(neighbours) == 1):
+                t.iri(place.iri, CKG + "near", rng.choice(neighbours).iri)
+        world.locations.append(place)
+        neighbours.append(place)
     for c, places in enumerate(world.locations_by_country):
         if not places:  # every country gets at least one place
             place = Place(f"{KID}place/syn/capital-{c}", _name(rng, 3), c)
@@ -265,9 +266,9 @@ def build_world(events: int, rng: random.Random, out: _Lines | None) -> World:
             t.iri(actor.iri, CKG + "operatesIn", world.countries[c].iri)
             if g > 0 and rng.random() < 0.1:
                 t.iri(actor.iri, CKG + "affiliateOf", groups[rng.randrange(g)].iri)
-            if g > 0 and rng.random() < 0.03:
+            if g == 2 or (g > 0 and rng.random() < 0.03):
                 t.iri(actor.iri, CKG + "affiliatedWith", groups[rng.randrange(g)].iri)
-        if rng.random() < 0.01:  # known under a second IRI too, as after a merge
+        if g == 1 or rng.random() < 0.01:  # known under a second IRI too, as after a merge
             actor.alias = f"{KID}actor/syn-merged/g{g}"
             if t:
                 t.iri(actor.alias, RDF_TYPE, CKG + "Actor")
