@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML")
     export.add_argument("--format", metavar="FMT", help="ttl, nt, nq, trig, jsonld or rdf (default: from -o's extension, else ttl)")
     export.add_argument("--reasoned", action="store_true", help="include the ontology and what OWL RL entails from it and the data")
+    export.add_argument("--reasoner", choices=("rules", "owlrl"), default="rules",
+                        help="with --reasoned: rules (default; owlrl closes the ontology, SPARQL rules apply it, fast) "
+                        "or owlrl (full OWL RL closure of everything; slow, the reference)")
+    export.add_argument("--shards", type=int, metavar="N",
+                        help="write N gzip-compressed N-Quads files (or N-Triples with --format nt) into the new folder -o DIR, "
+                        "for the bulk loaders of Oxigraph, Jena and QLever")
     export.add_argument("--frame", metavar="NAME", help="JSON-LD only: nest the output with a shipped frame (event)")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     _add_data_options(export)
@@ -258,13 +264,50 @@ def _export(args: argparse.Namespace) -> int:
         fmt = (format_for_path(args.output) if args.output and args.output != "-" else None) or RdfFormat.TURTLE
     if args.frame and fmt is not RdfFormat.JSONLD:
         raise UsageError("--frame works with --format jsonld only")
+    if args.shards is not None:
+        return _export_shards(args, fmt if args.format else RdfFormat.NQUADS)
+    if _store_spec(args).startswith("oxigraph:") and not args.reasoned and not args.frame and fmt in (
+        RdfFormat.NQUADS, RdfFormat.TRIG, RdfFormat.NTRIPLES, RdfFormat.TURTLE
+    ):
+        import io
+
+        with _open_store(args) as store:  # pyoxigraph's own writers: fast on big stores
+            buffer = io.BytesIO()
+            store.dump(buffer, fmt)
+        emit(args.output, buffer.getvalue())
+        return EXIT_OK
     dataset = _load(args)
     if args.reasoned:
         from .reason import reasoned_dataset
 
-        dataset = reasoned_dataset(dataset)
+        dataset = reasoned_dataset(dataset, args.reasoner)
     data = serialize_framed(dataset, args.frame) if args.frame else serialize(dataset, fmt)
     emit(args.output, data)
+    return EXIT_OK
+
+
+def _export_shards(args: argparse.Namespace, fmt) -> int:
+    from .formats import RdfFormat
+    from .shards import dataset_producer, store_producer, write_shards
+
+    if fmt not in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
+        raise UsageError("--shards writes N-Quads (default) or N-Triples (--format nt)")
+    if not args.output or args.output == "-" or args.frame:
+        raise UsageError("--shards needs -o DIR, a new folder for the shard files (and no --frame)")
+    with_graphs = fmt is RdfFormat.NQUADS
+    extension = "nq" if with_graphs else "nt"
+    if _store_spec(args).startswith("oxigraph:") and not args.reasoned:
+        with _open_store(args) as store:
+            report = write_shards(args.output, args.shards, store_producer(store, with_graphs), extension, fmt.media_type)
+    else:
+        dataset = _load(args)
+        if args.reasoned:
+            from .reason import reasoned_dataset
+
+            dataset = reasoned_dataset(dataset, args.reasoner)
+        report = write_shards(args.output, args.shards, dataset_producer(dataset, with_graphs), extension, fmt.media_type)
+    for name, lines in zip(report.files, report.lines):
+        print(f"{report.directory / name}: {lines} lines", file=sys.stderr)
     return EXIT_OK
 
 
