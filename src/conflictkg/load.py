@@ -82,7 +82,13 @@ def parse_into(dataset: Dataset, source: Source, text: str | None = None) -> Non
     text = read_text(source) if text is None else text
     fmt = source.format
     try:
-        if fmt.has_graphs:
+        if fmt is RdfFormat.NQUADS and len(dataset.default_graph):
+            # rdflib's N-Quads parser empties the default graph of the Dataset it parses into:
+            # parse into a fresh one and add its quads, so earlier inputs keep their default graph.
+            fresh = new_dataset()
+            fresh.parse(data=text, format=fmt.rdflib_name, publicID=fresh.default_graph.identifier)
+            copy_quads(fresh, dataset)
+        elif fmt.has_graphs:
             dataset.parse(data=text, format=fmt.rdflib_name, publicID=dataset.default_graph.identifier)
         else:
             dataset.default_graph.parse(data=text, format=fmt.rdflib_name)

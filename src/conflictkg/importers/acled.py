@@ -8,6 +8,7 @@ import re
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
+from ..errors import InputError
 from ..namespaces import CKG, CKV, KID
 from .common import (
     Importer,
@@ -53,6 +54,8 @@ REQUIRED = (
     "source", "notes", "fatalities",
 )
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+# "Military Forces of Mali (2021-)", "Police Forces of Burkina Faso (2022-) Gendarmerie"
+_FORCES_OF = re.compile(r"^[A-Z][A-Za-z ]*? Forces of (.+?)(?: \(\d{4}-\d{0,4}\).*)?$")
 
 
 class AcledImporter(Importer):
@@ -117,9 +120,9 @@ class AcledImporter(Importer):
             (event, RDFS.label, en(label)),
             (event, DCTERMS.identifier, Literal(event_id)),
             (event, PROV.wasDerivedFrom, self.dataset),
-            (event, CKG.eventType, sub_type),
+            (event, CKG.eventType, self._ours(sub_type)),
+            (event, CKG.sourceEventType, sub_type),
         ]
-        triples += [(event, CKG.eventType, ours) for ours in self._ours(sub_type)]
         triples += self.external_identifier(event, "ACLED event_id_cnty", event_id)
         notes = text(row, "notes")
         if notes:
@@ -148,11 +151,11 @@ class AcledImporter(Importer):
 
         # Actors: actor1/actor2 do not say who attacked whom, except that civilians are targets.
         inter1, inter2 = text(row, "inter1").lower(), text(row, "inter2").lower()
-        first, t = self.actor(actor1, INTER_CLASSES.get(inter1, CKG.Actor))
+        first, t = self._actor(actor1, inter1, country)
         triples += t
         second = None
         if actor2:
-            second, t = self.actor(actor2, INTER_CLASSES.get(inter2, CKG.Actor))
+            second, t = self._actor(actor2, inter2, country)
             triples += t
         if event_type == self.types.get("Battles"):
             triples.append((event, CKG.combatant, first))
@@ -187,6 +190,19 @@ class AcledImporter(Importer):
             triples.append((claim, CKG.citesSource, node))
         return triples
 
+    def _actor(self, name: str, inter: str, country: str) -> tuple[URIRef, list[Triple]]:
+        """A main actor typed by its inter code; state forces are the armed forces of the state
+        their name gives ("Military Forces of Mali (2021-)"), else of the event's country."""
+        cls = INTER_CLASSES.get(inter, CKG.Actor)
+        node, triples = self.actor(name, cls)
+        if cls == CKG.StateArmedForce:
+            match = _FORCES_OF.match(name)
+            state_name = match.group(1) if match else country
+            state, state_triples = self.actor(state_name, CKG.State, local=slug(state_name), namespace="acled/state")
+            triples += state_triples
+            triples += self.once(f"{node}|forces-of", lambda: [(node, CKG.armedForcesOf, state)])
+        return node, triples
+
     def _date(self, row: Row, problems: list[str]) -> dt.date | None:
         value = require(row, "event_date", problems)
         if value is None:
@@ -220,9 +236,16 @@ class AcledImporter(Importer):
             problems.append(f"sub_event_type {sub_name!r} is not a kind of {event_name!r}")
         return event_type, sub_type
 
-    def _ours(self, acled_concept: URIRef) -> list[URIRef]:
+    def _ours(self, acled_concept: URIRef) -> URIRef:
+        """Our event type for an ACLED sub-event type: its skos:exactMatch in ckv:event-type, else
+        the one concept there that is its skos:closeMatch."""
         if acled_concept not in self._our_types:
-            self._our_types[acled_concept] = self.vocabulary.exact_matches(acled_concept, EVENT_TYPE_SCHEME)
+            found = self.vocabulary.exact_matches(acled_concept, EVENT_TYPE_SCHEME)
+            if not found:
+                found = self.vocabulary.close_matches(acled_concept, EVENT_TYPE_SCHEME)
+            if len(found) != 1:
+                raise InputError(f"the shipped schemes map the ACLED type <{acled_concept}> to {len(found)} event types, not one")
+            self._our_types[acled_concept] = found[0]
         return self._our_types[acled_concept]
 
     def _time(self, event: URIRef, day: dt.date, precision_code: str) -> list[Triple]:

@@ -210,6 +210,11 @@ class Vocabulary:
         found = set(self.graph.objects(concept, SKOS.exactMatch)) | set(self.graph.subjects(SKOS.exactMatch, concept))
         return sorted(c for c in found if (c, SKOS.inScheme, scheme) in self.graph)
 
+    def close_matches(self, concept: URIRef, scheme: URIRef) -> list[URIRef]:
+        """Concepts of `scheme` that are skos:closeMatch of `concept` (either direction)."""
+        found = set(self.graph.objects(concept, SKOS.closeMatch)) | set(self.graph.subjects(SKOS.closeMatch, concept))
+        return sorted(c for c in found if (c, SKOS.inScheme, scheme) in self.graph)
+
     def close_match(self, concept: URIRef) -> URIRef | None:
         """Our ckv:precision concept a publisher's time-precision code maps to."""
         for predicate in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch):

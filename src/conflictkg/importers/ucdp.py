@@ -30,6 +30,9 @@ DATE_PRECISION_SCHEME = CKV["ucdp/date-prec"]
 WHERE_PRECISION_SCHEME = CKV["ucdp/where-prec"]
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 WAR = CKV["event-type/war"]
+# UCDP's type of violence says who fought whom, not how: state-based (1) and non-state (2) events
+# are armed clashes between organised actors, one-sided violence (3) is an attack on civilians.
+EVENT_TYPES = {"1": CKV["event-type/armed-clash"], "2": CKV["event-type/armed-clash"], "3": CKV["event-type/attack-on-civilians"]}
 UNKNOWN_TIME = CKV["precision/unknown"]
 
 REQUIRED = (
@@ -125,7 +128,8 @@ class UcdpImporter(Importer):
             (event, RDFS.label, en(f"{dyad}, {where or text(row, 'adm_1') or country} ({span})")),
             (event, DCTERMS.identifier, Literal(event_id)),
             (event, PROV.wasDerivedFrom, self.dataset),
-            (event, CKG.eventType, violence[1]),
+            (event, CKG.eventType, EVENT_TYPES[violence[0]]),
+            (event, CKG.sourceEventType, violence[1]),
         ]
         triples += self.external_identifier(event, "UCDP GED id", event_id)
         relid = text(row, "relid")
