@@ -119,6 +119,7 @@ class CKG(DefinedNamespace):
     statedIn: URIRef
     subEventOf: URIRef
     target: URIRef
+    textFile: URIRef
     timeDescription: URIRef
     timePrecision: URIRef
     toClaim: URIRef
