@@ -101,6 +101,38 @@ def build_parser() -> argparse.ArgumentParser:
                           help="output file: .nt, .nq, .ttl, .trig or .jsonld (optionally .gz), or .csv for an ACLED-style export")
     generate.set_defaults(handler=_generate)
 
+    importing = commands.add_parser(
+        "import", help="import an ACLED export or a UCDP GED CSV file into a named graph with provenance",
+        description="Turn a publisher's own CSV file into our ontology: one named graph per file, PROV metadata "
+        "in the default graph. N-Quads (.nq, also on stdout) and TriG (.trig) are written as the rows are read; "
+        "JSON-LD (.jsonld) is built in memory. Malformed rows are reported with their row number and skipped, "
+        "or with --strict the file is rejected and nothing is written.",
+    )
+    importing.add_argument("publisher", choices=("acled", "ucdp"), help="whose format the file is in")
+    importing.add_argument("file", metavar="FILE.csv", help="the publisher's CSV file")
+    importing.add_argument("-o", "--output", metavar="FILE", help="write here (.nq, .trig or .jsonld; atomically) instead of N-Quads on stdout")
+    importing.add_argument("--strict", action="store_true", help="reject the file if any row is malformed: exit 2 and write nothing")
+    importing.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                           help="show a progress bar on stderr (default: only when stderr is a terminal)")
+    importing.add_argument("--dataset-version", metavar="VERSION", help="the data set's version, e.g. 23.1 (UCDP: else read from the file name if it holds one)")
+    importing.add_argument("--downloaded", metavar="YYYY-MM-DD", help="the day the file was downloaded from the publisher")
+    importing.set_defaults(handler=_import)
+
+    merge = commands.add_parser(
+        "merge", help="combine graphs and link what stands for the same event, actor or place (owl:sameAs / skos:exactMatch)",
+        description="Combine RDF files (Turtle, TriG, N-Quads, JSON-LD, ...) into one data set. Blank nodes are "
+        "skolemised per input so they never collide; every graph is kept as it is; matches are added as links "
+        "with explanations in their own named graph. The result does not depend on the order of the inputs, and "
+        "merging it again changes nothing.",
+    )
+    merge.add_argument("inputs", nargs="*", metavar="FILE", help="RDF files to merge (format from the extension)")
+    merge.add_argument("--with-builtin", action="store_true", help="merge the built-in Kwala article graph as well")
+    merge.add_argument("--input-format", metavar="FMT", help="format of all inputs: ttl, nt, nq, trig, jsonld, rdf")
+    merge.add_argument("-o", "--output", metavar="FILE", help="write the merged data set here (.trig or .nq; atomically) instead of TriG on stdout")
+    merge.add_argument("-r", "--report", metavar="FILE", help="write the merge report here instead of stderr")
+    merge.add_argument("--aliases", metavar="FILE.csv", help="an alias table to use instead of the shipped data/aliases.csv")
+    merge.set_defaults(handler=_merge)
+
     serve = commands.add_parser("serve", help="a local read-only SPARQL endpoint with a query page in the browser")
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -346,6 +378,71 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"conflictkg: warning: listening on {args.host}, reachable from other machines", file=sys.stderr, flush=True)
 
     serve(dataset, config, on_ready=ready)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .importers import ImportOptions, import_csv, importer_for
+
+    downloaded = None
+    if args.downloaded:
+        try:
+            downloaded = dt.date.fromisoformat(args.downloaded)
+        except ValueError:
+            raise UsageError(f"--downloaded takes a date written YYYY-MM-DD, not {args.downloaded!r}") from None
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    bar = None
+    if show:
+        import os
+
+        from tqdm import tqdm
+
+        try:
+            size = os.path.getsize(args.file)
+        except OSError:
+            size = None
+        bar = tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=os.path.basename(args.file),
+                   file=sys.stderr, leave=False, dynamic_ncols=True)
+    try:
+        result = import_csv(
+            importer_for(args.publisher), args.file, args.output, strict=args.strict,
+            on_bytes=bar.update if bar is not None else None,
+            options=ImportOptions(version=args.dataset_version, downloaded=downloaded),
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    rate = result.rows_read / result.seconds if result.seconds else 0.0
+    print(
+        f"conflictkg: imported {result.rows_imported} of {result.rows_read} rows of {result.file_name} into "
+        f"<{result.graph}> ({result.quads} quads, {result.output_format}; {result.seconds:.1f} s, {rate:,.0f} rows/s)",
+        file=sys.stderr,
+    )
+    if result.problems:
+        print(f"conflictkg: skipped {len(result.problems)} malformed row(s):", file=sys.stderr)
+        for line in result.problem_lines(100):
+            print(f"  {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from .atomic import emit
+    from .merge import merge_files
+
+    if not args.inputs and not args.with_builtin:
+        raise UsageError("merge needs at least one input file (or --with-builtin)")
+    result = merge_files(args.inputs, with_builtin=args.with_builtin, input_format=args.input_format,
+                         output=args.output, aliases=args.aliases)
+    report = result.report_text()
+    if args.report:
+        emit(args.report, report.encode("utf-8"))
+    else:
+        print(report, file=sys.stderr, end="")
+    if args.output is None or args.output == "-":
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.buffer.flush()
     return EXIT_OK
 
 
