@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(query)
     query.set_defaults(handler=_query)
 
+    evidence = commands.add_parser("evidence", help="print a node's statements, each with the sentence of the article it comes from")
+    evidence.add_argument("node", metavar="NODE", help="an IRI, a prefixed name (kid:claim/rfi-killed, claim:rfi-killed) or a label only one node has")
+    _add_data_options(evidence)
+    evidence.set_defaults(handler=_evidence)
+
     export = commands.add_parser("export", help="write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML")
     export.add_argument("--format", metavar="FMT", help="ttl, nt, nq, trig, jsonld or rdf (default: from -o's extension, else ttl)")
     export.add_argument("--reasoned", action="store_true", help="include the ontology and what OWL RL entails from it and the data")
@@ -279,6 +284,15 @@ def _query(args: argparse.Namespace) -> int:
     dataset = with_ontology(_load(args))
     result = run_query(dataset, query, params)
     emit(args.output, format_result(result, args.format, dataset.namespace_manager))
+    return EXIT_OK
+
+
+def _evidence(args: argparse.Namespace) -> int:
+    from .evidence import node_evidence, render_node_evidence, resolve_node
+
+    dataset = _load(args)
+    found = node_evidence(dataset, resolve_node(dataset, args.node))
+    print(render_node_evidence(found, dataset.namespace_manager))
     return EXIT_OK
 
 

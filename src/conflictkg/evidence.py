@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from .errors import InputError, UsageError
@@ -18,7 +18,7 @@ EVIDENCE_GRAPH = KGR["kwala-evidence"]
 CONTEXT = 32  # characters of oa:prefix / oa:suffix written by `quote_at`
 _HEADING = re.compile(r"^==+\s*(.*?)\s*==+\s*$")
 _TITLE = re.compile(r"^=\s*(.*?)\s*=\s*$")
-_LABELS = (RDFS.label, SKOS.altLabel, SKOS.prefLabel, DCTERMS.title)
+_LABEL_TIERS = ((RDFS.label,), (SKOS.prefLabel, SKOS.altLabel), (DCTERMS.title,))
 
 
 # --- quotes in a text ------------------------------------------------------------------------
@@ -219,13 +219,16 @@ def resolve_node(dataset: Dataset, name: str) -> URIRef:
     wanted = text.casefold()
     matches: dict[URIRef, str] = {}
     labels: set[str] = set()
-    for predicate in _LABELS:
-        for subject, label in dataset.subject_objects(predicate):
-            if not isinstance(subject, URIRef) or not isinstance(label, Literal):
-                continue
-            labels.add(str(label))
-            if str(label).casefold() == wanted:
-                matches.setdefault(subject, str(label))
+    for tier in _LABEL_TIERS:  # a node's own name (rdfs:label) wins over other names and titles
+        for predicate in tier:
+            for subject, label in dataset.subject_objects(predicate):
+                if not isinstance(subject, URIRef) or not isinstance(label, Literal):
+                    continue
+                labels.add(str(label))
+                if str(label).casefold() == wanted:
+                    matches.setdefault(subject, str(label))
+        if matches:
+            break
     if len(matches) == 1:
         return next(iter(matches))
     if matches:
@@ -319,7 +322,7 @@ def node_evidence(dataset: Dataset, node: URIRef) -> NodeEvidence:
         if (predicate, obj) in seen:
             continue
         seen.add((predicate, obj))
-        specific = [q for q in quoted if predicate in q.evidence.properties]
+        specific = _naming(dataset, obj, [q for q in quoted if predicate in q.evidence.properties])
         statement = StatementEvidence(predicate, obj, specific or general, bool(specific))
         if predicate == CKG.epistemicStatus:
             statement.quotes = []
@@ -348,6 +351,17 @@ def node_evidence(dataset: Dataset, node: URIRef) -> NodeEvidence:
     label = dataset.value(node, RDFS.label)
     reason = dataset.value(node, CKG.unquotedBecause)
     return NodeEvidence(node, str(label) if label is not None else "", statements, relations, str(reason or ""))
+
+
+def _naming(dataset: Dataset, obj: Node, quotes: list[QuotedEvidence]) -> list[QuotedEvidence]:
+    """Of several quotes for one property, those that name the statement's object (by a label of
+    it, or its text), when any does: "Combatant1: Mali" for the combatant Mali, not JNIM's line."""
+    if len(quotes) < 2:
+        return quotes
+    names = [str(obj)] if isinstance(obj, Literal) else [str(v) for p in (RDFS.label, SKOS.altLabel) for v in dataset.objects(obj, p)]
+    names = [n.casefold() for n in names if n]
+    naming = [q for q in quotes if any(n in q.evidence.quote.exact.casefold() for n in names)]
+    return naming or quotes
 
 
 def _quoted(item: Evidence, texts: dict[Node, str]) -> QuotedEvidence:
@@ -383,3 +397,54 @@ __all__ = [
     "sentence_at",
     "source_texts",
 ]
+
+
+def render_node_evidence(found: NodeEvidence, namespace_manager) -> str:
+    """`found` as text for people: each statement, with the sentence it comes from under it (the
+    quoted words in [brackets]) and the part of the article, or the rule that derived it."""
+
+    def short(node: Node | None) -> str:
+        if node is None:
+            return "?"
+        if isinstance(node, Literal) and node.datatype is not None:
+            return node.n3(namespace_manager) if node.datatype != XSD.integer else str(node)
+        if isinstance(node, Literal):
+            text = str(node)
+            text = text if len(text) <= 100 else text[:97] + "..."
+            return f'"{text}"' + (f"@{node.language}" if node.language else "")
+        try:
+            return node.n3(namespace_manager)
+        except Exception:
+            return str(node)
+
+    lines = [f"{short(found.node)}" + (f"  ({found.label})" if found.label else "")]
+    if found.unquoted_because:
+        lines.append(f"  no quotation: {found.unquoted_because}")
+    for statement in found.statements:
+        lines.append(f"  {short(statement.predicate)} {short(statement.object)}")
+        if statement.derived_by:
+            lines.extend(f"      derived by rule {short(rule)}" for rule in statement.derived_by)
+            continue
+        if not statement.quotes:
+            lines.append("      (no quotation)")
+            continue
+        for quoted in statement.quotes:
+            lines.append("      " + _marked(quoted) + (f"  [{quoted.section}]" if quoted.section else ""))
+    if found.relations:
+        lines.append("  claim relations (derived):")
+        for relation in found.relations:
+            direction = "->" if relation.role == "from" else "<-"
+            lines.append(f"    {short(relation.kind)} {direction} {short(relation.other)}  by rule {short(relation.rule)}")
+    return "\n".join(lines)
+
+
+def _marked(quoted: QuotedEvidence) -> str:
+    """The sentence with the quoted words in ⟦…⟧, or the bare quote when its text is not shipped."""
+    exact = quoted.evidence.quote.exact
+    if not quoted.sentence:
+        return f"\u201c\u2026{exact}\u2026\u201d (not found in a shipped text)"
+    sentence = quoted.sentence
+    at = sentence.find(exact)
+    if at == -1:
+        return f"\u201c{sentence}\u201d"
+    return f"\u201c{sentence[:at]}\u27e6{exact}\u27e7{sentence[at + len(exact):]}\u201d"
