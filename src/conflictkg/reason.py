@@ -85,7 +85,9 @@ def entailments(asserted: Graph) -> Graph:
     """The triples OWL RL adds to `asserted` (which should hold the ontology too).
 
     owlrl's axiomatic and datatype triples are left out (they say nothing about the data),
-    and so is `x owl:sameAs x`, which OWL RL states for every term.
+    and so is `x owl:sameAs x`, which OWL RL states for every term, and so are the triples
+    owlrl makes with a literal as subject (`"2024-02-28"^^xsd:date rdf:type xsd:date`), which
+    RDF cannot hold and N-Quads, TriG and N-Triples cannot write.
     """
     import owlrl
 
@@ -94,7 +96,7 @@ def entailments(asserted: Graph) -> Graph:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
     added = Graph()
     for s, p, o in closure:
-        if (s, p, o) in asserted or (p == OWL.sameAs and s == o):
+        if isinstance(s, Literal) or (s, p, o) in asserted or (p == OWL.sameAs and s == o):
             continue
         added.add((s, p, o))
     return added

@@ -1,0 +1,102 @@
+"""The fast reasoner (owlrl on the ontology, SPARQL rules on the data) equals owlrl's full closure."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from conflictkg.errors import UsageError
+from conflictkg.load import load_dataset, load_ontology
+from conflictkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from conflictkg.reason import closure_triples, is_standard_triple, materialize, reasoned_dataset, rule_plan
+
+
+TAUTOLOGIES = {RDFS.subPropertyOf, OWL.equivalentProperty, RDFS.subClassOf, OWL.equivalentClass}
+
+
+def _compare(dataset) -> tuple[set, set]:
+    """Both closures, without `p rdfs:subPropertyOf p`-style tautologies: owlrl states those
+    (rules scm-op/scm-dp/scm-cls) for a varying set of properties depending on the literals it
+    meets in the data; they say nothing about any individual."""
+    def clean(triples: set) -> set:
+        return {(s, p, o) for s, p, o in triples if not (p in TAUTOLOGIES and s == o)}
+
+    reference = clean(closure_triples(reasoned_dataset(dataset, "owlrl")))
+    fast = clean(closure_triples(reasoned_dataset(dataset, "rules")))
+    return reference, fast
+
+
+def _assert_equal_on_standard_terms(reference: set, fast: set) -> None:
+    standard_reference = {t for t in reference if is_standard_triple(t)}
+    standard_fast = {t for t in fast if is_standard_triple(t)}
+    assert standard_reference, "nothing to compare"
+    assert standard_reference - standard_fast == set(), "owlrl entails more"
+    assert standard_fast - standard_reference == set(), "the rules entail more"
+
+
+def test_built_in_data_same_closure_as_owlrl(builtin_dataset):
+    reference, fast = _compare(builtin_dataset)
+    _assert_equal_on_standard_terms(reference, fast)
+    # stronger than the contract asks: every triple of the closure (bar blank nodes) is the same
+    assert reference == fast
+
+
+def test_generated_data_same_closure_as_owlrl(tmp_path):
+    from conflictkg.generate import write_generated
+
+    path = tmp_path / "synthetic.nq"
+    write_generated(path, 120, seed=5)
+    text = path.read_text("utf-8")
+    for needed in ("owl#sameAs", "ontology#near", "ontology#affiliatedWith", "ontology#containedIn", "ontology#corroborates"):
+        assert needed in text, f"the generated data should exercise {needed}"
+    dataset = load_dataset([str(path)], with_builtin=True)
+    reference, fast = _compare(dataset)
+    _assert_equal_on_standard_terms(reference, fast)
+    assert reference == fast
+
+
+def test_the_reasoned_export_uses_the_rules_by_default_and_keeps_its_parts(builtin_dataset):
+    reasoned = reasoned_dataset(builtin_dataset, "rules")
+    names = {g.identifier for g in reasoned.graphs() if len(g)}
+    assert {ONTOLOGY_GRAPH, INFERRED_GRAPH} <= names
+    assert len(reasoned.graph(INFERRED_GRAPH)) > 500
+
+
+def test_materialize_in_a_persistent_store(tmp_path, builtin_dataset):
+    from conflictkg.store import OxigraphStore, load_into
+
+    store = OxigraphStore(tmp_path / "db")
+    load_into(store)
+    report = materialize(store.store)
+    assert report.inferred > 500
+    answer = store.query(
+        "PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> PREFIX schema: <https://schema.org/>\n"
+        "ASK { ?kwala schema:containedInPlace ?mali . ?mali <http://www.w3.org/2000/01/rdf-schema#label> \"Mali\"@en . "
+        "?kwala <http://www.w3.org/2000/01/rdf-schema#label> \"Kwala\"@en . ?e sem:hasPlace ?kwala ; a sem:Event }"
+    )
+    assert answer.askAnswer
+    again = materialize(store.store)  # idempotent: the inferred graph is rebuilt, not grown
+    assert again.inferred == report.inferred
+    store.close()
+
+
+def test_unsupported_axioms_are_refused_not_ignored():
+    ontology = load_ontology()
+    ontology.add((URIRef("https://example.org/p"), OWL.propertyChainAxiom, URIRef("https://example.org/list")))
+    with pytest.raises(UsageError, match="propertyChainAxiom"):
+        rule_plan(ontology)
+    functional = load_ontology()
+    functional.add((URIRef("https://example.org/q"), RDF.type, OWL.FunctionalProperty))
+    with pytest.raises(UsageError, match="FunctionalProperty"):
+        rule_plan(functional)
+
+
+def test_export_reasoned_cli_default_and_forced_owlrl_agree(run_cli):
+    fast = run_cli("export", "--reasoned", "--format", "nq")
+    slow = run_cli("export", "--reasoned", "--reasoner", "owlrl", "--format", "nq")
+    assert fast.status == slow.status == 0
+    a, b = Graph(), Graph()
+    a.parse(data=fast.stdout, format="nquads")
+    b.parse(data=slow.stdout, format="nquads")
+    assert {t for t in a if is_standard_triple(t)} == {t for t in b if is_standard_triple(t)}
