@@ -195,7 +195,8 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
 
 
 def collect(dataset: Dataset) -> ReportData:
-    """Read everything the report shows from the graph with SPARQL."""
+    """Read everything the report shows from the graph with SPARQL (the ontology is added if missing)."""
+    dataset = with_ontology(dataset)
     labels: dict[str, tuple[int, str]] = {}
     for row in _rows(dataset, "report-labels"):
         node, label = str(row["node"]), row["label"]
@@ -1131,7 +1132,7 @@ def page(title: str, body: str, script: str = "") -> str:
     """A complete HTML page with the report's stylesheet and a CSP that allows only its own script."""
     script_tag = f"<script>{script}</script>" if script else ""
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{escape(_csp(script))}">'
+            f'<meta http-equiv="Content-Security-Policy" content="{escape(_csp(script), quote=False)}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             f'<link rel="icon" href="data:,"><style>{REPORT_CSS}</style></head><body>{body}{script_tag}</body></html>\n')
 
