@@ -101,13 +101,18 @@ def load_dataset(
     input_format: str | None = None,
     with_builtin: bool = False,
 ) -> Dataset:
-    """The data set to work on: the named files (or the built-in data when none is named)."""
+    """The data set to work on: the named files (or the built-in data when none is named), with
+    the claim relations the rules of ontology/rules derive from them in the graph
+    kgr:claim-relations (see `argument.add_claim_relations`)."""
+    from .argument import add_claim_relations
+
     locations = list(locations)
     dataset = new_dataset()
     if with_builtin or not locations:
         add_builtin_data(dataset)
     for location in locations:
         parse_into(dataset, source_for(location, input_format))
+    add_claim_relations(dataset)
     return dataset
 
 
