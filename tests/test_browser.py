@@ -1,0 +1,225 @@
+"""The query page and the report in headless Chromium (Debian's package, driven by Playwright).
+
+Chromium is never downloaded: Playwright launches /usr/bin/chromium (`.ci/run` installs it; set
+CONFLICTKG_CHROMIUM to use another binary). Every request outside 127.0.0.1, file: and data: is
+blocked and recorded, so these tests also prove that the pages need no internet. Screenshots go
+to docs/screenshots/ (shown in the README).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conflictkg.load import load_dataset
+from conflictkg.report import collect, write_report
+from live_server import running_server
+
+CHROMIUM = os.environ.get("CONFLICTKG_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+STATIC_LAYOUT = "nav, table.claims th { position: static !important; }"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page whose console errors, page errors and outside requests are recorded."""
+
+    def __init__(self, browser, downloads: bool = False) -> None:
+        self.context = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=downloads)
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname
+        if url.startswith(("file:", "data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def check_clean(self) -> None:
+        assert self.errors == [], f"console errors: {self.errors}"
+        assert self.outside == [], f"requests outside this machine: {self.outside}"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_server() as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    write_report(load_dataset(), folder)
+    return folder
+
+
+def open_query_page(watched: Watched, server) -> None:
+    watched.page.goto(server.url)
+    watched.page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+
+
+def table_rows(page) -> list[dict[str, str]]:
+    headers = [h.inner_text().strip() for h in page.locator(".yasr table.dataTable thead th").all()]
+    rows = []
+    for row in page.locator(".yasr table.dataTable tbody tr").all():
+        cells = [c.inner_text().strip() for c in row.locator("td").all()]
+        rows.append(dict(zip(headers[-len(cells):], cells)))
+    return rows
+
+
+def test_run_a_saved_query_by_clicking(browser, server):
+    watched = Watched(browser)
+    page = watched.page
+    open_query_page(watched, server)
+    page.get_by_role("button", name="Who claims what about one kind of casualty").click()
+    assert "casualty-claims" not in page.locator("#editor-title").inner_text()
+    assert "Who claims what" in page.locator("#editor-title").inner_text()
+    kind = page.locator("#param-casualty-claims-kind")
+    assert kind.input_value() == "ckv:casualty/killed"
+    item = page.locator(".saved-query[data-name=casualty-claims]")
+    item.get_by_role("button", name="Run").click()
+    page.wait_for_selector(".yasr table.dataTable tbody tr")
+    rows = table_rows(page)
+    assert len(rows) == 4
+    assert {row["source"] for row in rows} == {"Jama'at Nasr al-Islam wal Muslimin", "RFI", "Wikipedia"}
+    rfi = next(row for row in rows if row["source"] == "RFI")
+    assert rfi["wording"] == "between thirty and thirty-two Malian soldiers were killed"
+    assert (rfi["min"], rfi["max"], rfi["status"]) == ("30", "32", "corroborated")
+    assert "4 rows" in page.locator("#status").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "query-page.png"))
+
+    # another parameter value, typed in
+    kind.fill("ckv:casualty/wounded-or-missing")
+    item.get_by_role("button", name="Run").click()
+    expect(page.locator(".yasr table.dataTable tbody tr")).to_have_count(1)
+    assert table_rows(page)[0]["source"] == "RFI"
+    watched.check_clean()
+    watched.close()
+
+
+def test_editor_highlights_completes_runs_and_downloads(browser, server):
+    watched = Watched(browser, downloads=True)
+    page = watched.page
+    open_query_page(watched, server)
+    # syntax highlighting of the default query
+    assert page.locator(".CodeMirror .cm-keyword", has_text="SELECT").count() >= 1
+    # prefix completion offers the tool's own prefixes, from this server
+    page.evaluate("() => { window.conflictkg.yasqe.setValue(''); window.conflictkg.yasqe.focus(); }")
+    page.keyboard.type("PREFIX ck", delay=30)
+    page.wait_for_selector(".CodeMirror-hints")
+    hints = page.locator(".CodeMirror-hint").all_inner_texts()
+    assert any(h.startswith("ckg: <https://w3id.org/conflictkg/ontology#>") for h in hints), hints
+    page.keyboard.press("Escape")
+    # run a query from the editor by clicking its button
+    query = ("PREFIX ckg: <https://w3id.org/conflictkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT ?event ?label WHERE { ?event a ckg:Attack ; rdfs:label ?label } ORDER BY ?label")
+    page.evaluate("q => window.conflictkg.yasqe.setValue(q)", query)
+    page.locator(".yasqe_queryButton").click()
+    expect(page.locator(".yasr table.dataTable tbody tr")).to_have_count(3)
+    labels = [row["label"] for row in table_rows(page)]
+    assert labels == ["2015 attack on Nara", "JNIM motorcycle suicide bombings on National Road 4 (December 2023)", "Kwala attack"]
+    # downloads
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename == "results.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+    assert [r["label"] for r in rows] == labels
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download JSON").click()
+    document = json.loads(Path(info.value.path()).read_text("utf-8"))
+    assert len(document["results"]["bindings"]) == 3
+    # an update typed into the editor is refused with the server's message
+    page.evaluate("q => window.conflictkg.yasqe.setValue(q)", "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    page.locator(".yasqe_queryButton").click()
+    expect(page.locator("#status")).to_contain_text("refused")
+    assert "read-only" in page.locator("#results").inner_text()
+    watched.errors = [e for e in watched.errors if "403" not in e]  # Chromium logs the refused request itself
+    watched.check_clean()
+    watched.close()
+
+
+def test_report_renders_map_timeline_claims_and_actors(browser, report_dir):
+    watched = Watched(browser)
+    page = watched.page
+    page.goto((report_dir / "index.html").as_uri())
+    page.add_style_tag(content=STATIC_LAYOUT)
+
+    countries = page.locator("#map path.country")
+    assert countries.count() >= 10
+    mali = page.locator("#map path.country.matched").first.bounding_box()
+    assert mali["width"] > 100 and mali["height"] > 100
+    region = page.locator("#map path.region.matched").bounding_box()
+    assert 20 < region["width"] < mali["width"]
+    before = page.locator("#map").get_attribute("viewBox")
+    page.locator("button[data-map=in]").click()
+    assert page.locator("#map").get_attribute("viewBox") != before
+    page.locator("button[data-map=reset]").click()
+    assert page.locator("#map").get_attribute("viewBox") == before
+    page.locator("#map-section").screenshot(path=str(SCREENSHOTS / "report-map.png"))
+
+    bars = page.locator("#timeline-detail g.event-bar")
+    assert bars.count() >= 10
+    month_bar = page.locator("#timeline-detail g.event-bar[data-precision=month] rect").first
+    day_bar = page.locator("#timeline-detail g.event-bar[data-precision=day] rect").first
+    # drawn widths (the 1 px outline makes the boxes a little wider than the time they cover)
+    assert month_bar.bounding_box()["width"] > 20 * day_bar.bounding_box()["width"]
+    assert 30 <= float(month_bar.get_attribute("width")) / float(day_bar.get_attribute("width")) <= 31.5
+    page.locator("#timeline-section").screenshot(path=str(SCREENSHOTS / "report-timeline.png"))
+
+    claims = collect(load_dataset()).claims
+    assert page.locator("#claims-table tbody tr").count() == len(claims)
+    disagree = page.locator("tbody.claim-group.disagree")
+    assert disagree.count() >= 1
+    assert "sources disagree" in disagree.first.inner_text()
+    page.locator("#claims-section").screenshot(path=str(SCREENSHOTS / "report-claims.png"))
+    page.locator("#only-disagreements").check()
+    assert page.locator("tbody.claim-group.single").first.is_hidden()
+    assert disagree.first.is_visible()
+    page.locator("#only-disagreements").uncheck()
+
+    assert page.locator("#actors path.affiliation").count() >= 3
+    assert page.locator("#actors path.participation").count() >= 20
+    page.locator("#actors-section").screenshot(path=str(SCREENSHOTS / "report-actors.png"))
+    watched.check_clean()
+    watched.close()
+
+
+def test_ontology_page_renders(browser, report_dir):
+    watched = Watched(browser)
+    page = watched.page
+    page.goto((report_dir / "ontology.html").as_uri())
+    assert page.locator("#t-ckg-Event h3").inner_text().startswith("event")
+    page.locator("a[href='#t-ckg-Claim']").first.click()
+    assert page.evaluate("location.hash") == "#t-ckg-Claim"
+    page.screenshot(path=str(SCREENSHOTS / "report-ontology.png"))
+    watched.check_clean()
+    watched.close()
