@@ -1,0 +1,221 @@
+"""Claim relations and epistemic statuses are derived by the shipped rules, and each names its rule."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from conflictkg.argument import RELATIONS_GRAPH, add_claim_relations, parse_rule, shipped_rules
+from conflictkg.errors import QueryError
+from conflictkg.load import load_dataset, load_ontology, new_dataset
+from conflictkg.namespaces import CKG, CKV, KID
+from conflictkg.validate import validate
+
+REL = "https://w3id.org/conflictkg/vocab/claim-relation/"
+RULE = "https://w3id.org/conflictkg/vocab/claim-rule/"
+EP = "https://w3id.org/conflictkg/vocab/epistemic/"
+
+
+def _relations(dataset):
+    graph = dataset.graph(RELATIONS_GRAPH)
+    found = set()
+    for relation in graph.subjects(RDF.type, CKG.ClaimRelation):
+        found.add(
+            (
+                str(graph.value(relation, CKG.relationKind))[len(REL):],
+                str(graph.value(relation, CKG.fromClaim)).rsplit("/", 1)[-1],
+                str(graph.value(relation, CKG.toClaim)).rsplit("/", 1)[-1],
+                str(graph.value(relation, CKG.derivedByRule))[len(RULE):],
+            )
+        )
+    return found
+
+
+def _statuses(dataset, claim):
+    return {str(s)[len(EP):] for s in dataset.graph(RELATIONS_GRAPH).objects(KID[f"claim/{claim}"], CKG.epistemicStatus)}
+
+
+def test_rfi_figure_is_in_conflict_with_the_army_silence(builtin_dataset):
+    assert ("in-conflict", "rfi-killed", "malian-army-casualties-not-reported", "figure-against-silence") in _relations(builtin_dataset)
+
+
+def test_jnim_over_thirty_is_consistent_with_rfi_thirty_to_thirty_two(builtin_dataset):
+    assert ("consistent", "jnim-killed", "rfi-killed", "overlapping-bounds") in _relations(builtin_dataset)
+
+
+def test_the_infobox_cites_rfi_and_jnim(builtin_dataset):
+    relations = _relations(builtin_dataset)
+    assert ("cites", "infobox-killed", "rfi-killed", "cites-claim") in relations
+    assert ("cites", "infobox-killed", "jnim-killed", "cites-claim") in relations
+    assert ("cites", "infobox-wounded", "rfi-wounded-or-missing", "cites-claim") in relations
+
+
+def test_the_builtin_relations_are_exactly_these(builtin_dataset):
+    by_kind: dict[str, int] = {}
+    for kind, *_rest in _relations(builtin_dataset):
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    assert by_kind == {"in-conflict": 8, "consistent": 8, "cites": 3}
+    conflicts = {(a, b) for kind, a, b, _r in _relations(builtin_dataset) if kind == "in-conflict"}
+    assert {b for _a, b in conflicts} == {"malian-army-casualties-not-reported"}
+    assert {a for a, _b in conflicts} == {
+        "infobox-killed", "infobox-wounded", "infobox-hostages", "lead-killed",
+        "rfi-killed", "rfi-wounded-or-missing", "jnim-killed", "jnim-prisoners",
+    }
+
+
+def test_no_link_between_different_quantities(builtin_dataset):
+    relations = _relations(builtin_dataset)
+    pairs = {frozenset((a, b)) for _k, a, b, _r in relations}
+    assert frozenset(("rfi-killed", "rfi-wounded-or-missing")) not in pairs  # killed vs wounded or missing
+    assert frozenset(("infobox-strength-jnim", "infobox-killed")) not in pairs  # strength vs casualties
+    assert not [r for r in relations if "infobox-casualties-jnim" in r]  # JNIM's casualties: nobody gives a figure
+
+
+def test_every_derived_link_names_a_documented_rule(builtin_dataset):
+    ontology = load_ontology()
+    graph = builtin_dataset.graph(RELATIONS_GRAPH)
+    rules = set(graph.objects(None, CKG.derivedByRule))
+    assert rules
+    for rule in rules:
+        assert (rule, RDF.type, CKG.DerivationRule) in ontology
+        assert ontology.value(rule, RDFS.comment) is not None
+        name = str(ontology.value(rule, CKG.ruleFile))
+        assert name == str(rule)[len(RULE):] + ".rq"
+    linked = set(graph.subjects(RDF.type, CKG.ClaimRelation)) | set(graph.subjects(RDF.type, CKG.EpistemicAssessment))
+    assert linked and all(len(set(graph.objects(node, CKG.derivedByRule))) == 1 for node in linked)
+
+
+def test_every_rule_file_is_documented_and_defined():
+    ontology = load_ontology()
+    rules = shipped_rules()
+    assert {r.name for r in rules} == {
+        "overlapping-bounds", "disjoint-bounds", "figure-against-silence", "cites-claim",
+        "epistemic-from-status", "party-to-the-conflict", "disputed-by-conflicting-figure",
+    }
+    for rule in rules:
+        assert rule.title and len(rule.description) > 60
+        assert "CONSTRUCT" in rule.text
+        assert (rule.iri, RDF.type, CKG.DerivationRule) in ontology
+        assert str(ontology.value(rule.iri, CKG.ruleFile)) == rule.name + ".rq"
+    defined = set(ontology.subjects(RDF.type, CKG.DerivationRule))
+    assert defined == {r.iri for r in rules}
+
+
+def test_a_rule_file_without_its_header_is_refused():
+    with pytest.raises(QueryError, match="# rule:"):
+        parse_rule("mine", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError, match="file name"):
+        parse_rule("mine", f"# title: t\n# description: d\n# rule: {RULE}other\nCONSTRUCT {{}} WHERE {{}}")
+
+
+def test_epistemic_statuses(builtin_dataset):
+    assert _statuses(builtin_dataset, "jnim-killed") == {"reported", "asserted-by-party"}
+    assert _statuses(builtin_dataset, "rfi-killed") == {"corroborated"}
+    assert _statuses(builtin_dataset, "malian-officials-pursuit") == {"uncorroborated", "asserted-by-party"}
+    assert _statuses(builtin_dataset, "malian-army-casualties-not-reported") == {"reported", "asserted-by-party"}
+    assert _statuses(builtin_dataset, "afp-details-hard-to-corroborate") == {"reported"}
+    assert _statuses(builtin_dataset, "infobox-killed") == {"reported"}
+
+
+def test_the_epistemic_scheme_follows_aif_and_maps_to_claim_status():
+    ontology = load_ontology()
+    scheme = CKV["epistemic"]
+    concepts = set(ontology.subjects(SKOS.inScheme, scheme))
+    assert {str(c)[len(EP):] for c in concepts} == {
+        "reported", "asserted-by-party", "corroborated", "uncorroborated", "disputed", "retracted",
+    }
+    status = "https://w3id.org/conflictkg/vocab/status/"
+    mapped = {str(o)[len(status):] for c in concepts for p in (SKOS.exactMatch, SKOS.narrowMatch) for o in ontology.objects(c, p)}
+    assert mapped == {"reported", "not-reported", "corroborated", "uncorroborated", "disputed"}
+    for concept in concepts:  # categories only: no number anywhere
+        assert not [o for _p, o in ontology.predicate_objects(concept) if isinstance(o, Literal) and o.datatype is not None]
+
+
+def test_relations_carry_provenance(builtin_dataset):
+    from rdflib.namespace import PROV
+
+    assert (RELATIONS_GRAPH, RDF.type, CKG.DerivedGraph) in builtin_dataset
+    assert (RELATIONS_GRAPH, PROV.wasDerivedFrom, KID["source/wikipedia-kwala-attack"]) in builtin_dataset
+    activity = builtin_dataset.value(RELATIONS_GRAPH, PROV.wasGeneratedBy)
+    used = set(builtin_dataset.objects(activity, PROV.used))
+    assert used == {r.iri for r in shipped_rules()}
+
+
+def test_deriving_again_gives_the_same_graph(builtin_dataset):
+    dataset = load_dataset()
+    before = set(dataset.graph(RELATIONS_GRAPH))
+    add_claim_relations(dataset)
+    assert set(dataset.graph(RELATIONS_GRAPH)) == before
+
+
+TWO_SOURCES = """
+@prefix ckg: <https://w3id.org/conflictkg/ontology#> .
+@prefix schema: <https://schema.org/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix t: <https://w3id.org/conflictkg/id/test/> .
+@prefix cas: <https://w3id.org/conflictkg/vocab/casualty/> .
+@prefix ck: <https://w3id.org/conflictkg/vocab/claim-kind/> .
+@prefix st: <https://w3id.org/conflictkg/vocab/status/> .
+@prefix et: <https://w3id.org/conflictkg/vocab/event-type/> .
+@prefix prec: <https://w3id.org/conflictkg/vocab/precision/> .
+
+t:event a ckg:Attack ; rdfs:label "Test attack"@en ; ckg:eventType et:attack ; ckg:timePrecision prec:day ;
+    ckg:beginDate "2024-01-01"^^xsd:date ; ckg:target t:army .
+t:army a ckg:NonStateArmedGroup ; rdfs:label "Test army"@en .
+t:paper a ckg:MediaOutlet ; rdfs:label "Test paper"@en .
+t:agency a ckg:MediaOutlet ; rdfs:label "Test agency"@en .
+t:low a ckg:Claim ; rdfs:label "Paper: 3 to 5 killed"@en ; prov:wasAttributedTo t:paper ; schema:about t:event ;
+    ckg:claimKind ck:casualties ; ckg:casualtyKind cas:killed ; ckg:concernsActor t:army ; ckg:wording "three to five"@en ;
+    schema:minValue 3 ; schema:maxValue 5 ; ckg:claimStatus st:reported ; ckg:articleLocation "lead" .
+t:high a ckg:Claim ; rdfs:label "Agency: at least 40 killed"@en ; prov:wasAttributedTo t:agency ; schema:about t:event ;
+    ckg:claimKind ck:casualties ; ckg:casualtyKind cas:killed ; ckg:concernsActor t:army ; ckg:wording "at least forty"@en ;
+    schema:minValue 40 ; ckg:claimStatus st:reported ; ckg:articleLocation "lead" .
+t:wounded a ckg:Claim ; rdfs:label "Agency: 50 wounded"@en ; prov:wasAttributedTo t:agency ; schema:about t:event ;
+    ckg:claimKind ck:casualties ; ckg:casualtyKind cas:wounded ; ckg:concernsActor t:army ; ckg:wording "fifty wounded"@en ;
+    schema:minValue 50 ; schema:maxValue 50 ; ckg:claimStatus st:reported ; ckg:articleLocation "lead" .
+t:silent a ckg:Claim ; rdfs:label "Army: killed not reported"@en ; prov:wasAttributedTo t:army ; schema:about t:event ;
+    ckg:claimKind ck:casualties ; ckg:casualtyKind cas:killed ; ckg:concernsActor t:army ; ckg:wording "no figure for the dead"@en ;
+    ckg:claimStatus st:not-reported ; ckg:articleLocation "lead" .
+"""
+
+
+def test_disjoint_figures_conflict_and_are_disputed(tmp_path):
+    path = tmp_path / "two-sources.ttl"
+    path.write_text(TWO_SOURCES, "utf-8")
+    dataset = load_dataset([str(path)])
+    relations = _relations(dataset)
+    assert ("in-conflict", "high", "low", "disjoint-bounds") in relations
+    assert not [r for r in relations if r[0] == "consistent"]
+    # a silence about the dead covers killed figures only, not the wounded
+    assert ("in-conflict", "high", "silent", "figure-against-silence") in relations
+    assert ("in-conflict", "low", "silent", "figure-against-silence") in relations
+    assert not [r for r in relations if r[1] == "wounded"]
+    graph = dataset.graph(RELATIONS_GRAPH)
+    disputed = set(graph.subjects(CKG.epistemicStatus, URIRef(EP + "disputed")))
+    assert {str(c).rsplit("/", 1)[-1] for c in disputed if "claim-relation" not in str(c) and "assessment" not in str(c)} == {"low", "high"}
+    assert "asserted-by-party" in {str(s)[len(EP):] for s in graph.objects(URIRef("https://w3id.org/conflictkg/id/test/silent"), CKG.epistemicStatus)}
+    report = validate(dataset)
+    assert report.conforms, report.text(dataset)
+
+
+def test_data_without_claims_gets_no_relations_graph():
+    dataset = new_dataset()
+    dataset.default_graph.add((KID["x"], RDFS.label, Literal("x")))
+    assert add_claim_relations(dataset) == 0
+    assert len(dataset.graph(RELATIONS_GRAPH)) == 0
+    assert (RELATIONS_GRAPH, RDF.type, CKG.DerivedGraph) not in dataset
+
+
+def test_summary_and_queries_see_the_relations(run_cli):
+    run = run_cli("query", "claims-in-conflict", "--format", "csv")
+    assert run.status == 0
+    rows = [line for line in run.stdout.splitlines()[1:] if line]
+    assert len(rows) == 8
+    rfi = [r for r in rows if r.startswith("Kwala attack,RFI,between thirty and thirty-two")]
+    assert rfi and rfi[0].endswith(
+        "claim-rule/figure-against-silence,https://w3id.org/conflictkg/id/claim/rfi-killed,"
+        "https://w3id.org/conflictkg/id/claim/malian-army-casualties-not-reported"
+    )
