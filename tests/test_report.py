@@ -182,3 +182,14 @@ def test_safe_href():
     assert safe_href("javascript:alert(1)") is None
     assert safe_href("data:text/html,x") is None
     assert safe_href('https://x/"onclick=') is None
+
+
+def test_report_queries_are_shipped_apart_from_the_saved_queries():
+    from conflictkg.queries import saved_queries
+    from conflictkg.report import report_query
+
+    names = ("labels", "events", "event-times", "links", "places", "claims", "actors")
+    for name in names:
+        query = report_query(name)
+        assert query.title.startswith("Report:") and "SELECT" in query.text
+    assert not any(name.startswith("report") for name in saved_queries())

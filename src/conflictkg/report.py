@@ -3,8 +3,8 @@
 The report is a folder (`index.html`, `ontology.html`) that opens from disk with no server and no
 internet: pictures are SVG drawn here in Python, the base map is the shipped Natural Earth
 outlines, and the only script is inline (allowed by a hash in the page's Content-Security-Policy).
-All the data comes from SPARQL over the graph: the `queries/report-*.rq` queries and the saved
-`disagreements` query.
+All the data comes from SPARQL over the graph: the report's own queries in `queries/report/`
+and the saved `disagreements` query.
 """
 
 from __future__ import annotations
@@ -144,10 +144,22 @@ def local_name(iri: str) -> str:
     return tail or iri
 
 
+REPORT_QUERIES = "report"  # the folder queries/report/ (not saved queries: `conflictkg queries` does not list them)
+
+
+def report_query(name: str):
+    """One of the report's own queries, `queries/report/NAME.rq`, parsed like a saved query."""
+    from .queries import parse_saved_query
+    from .resources import resource_dir
+
+    entry = resource_dir("queries") / REPORT_QUERIES / f"{name}.rq"
+    return parse_saved_query(f"report/{name}", entry.read_text("utf-8"))
+
+
 def _rows(dataset: Dataset, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
     from .queries import find_query, run_query
 
-    query = find_query(name)
+    query = report_query(name[len("report-"):]) if name.startswith("report-") else find_query(name)
     result = run_query(dataset, query, params or {})
     variables = [str(v) for v in result.vars or []]
     return [{v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in result]
