@@ -153,7 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", default=None, help="the report's title (default: from the data)")
     _add_data_options(report)
     report.set_defaults(handler=_report)
+    _add_safety_options(parser, commands)
     return parser
+
+
+def _add_safety_options(parser: argparse.ArgumentParser, commands) -> None:
+    """--allow-network, before or after the subcommand (see conflictkg.safety)."""
+    text = ("let SPARQL SERVICE/LOAD, JSON-LD @context URLs and file: IRIs named inside the data or query "
+            "reach the network or read local files (refused by default)")
+    parser.add_argument("--allow-network", action="store_true", help=text)
+    for subcommand in commands.choices.values():
+        subcommand.add_argument("--allow-network", action="store_true", default=argparse.SUPPRESS, help=text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,7 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "handler", None):
             build_parser().print_help(sys.stderr)
             return EXIT_USAGE
-        return args.handler(args)
+        from . import safety
+
+        _permit_what_the_user_named(args)
+        with safety.policy(allow_network=args.allow_network), safety.reporting_refusals():
+            return args.handler(args)
     except ConflictKGError as error:
         if args is not None and args.debug:
             raise
@@ -181,6 +195,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"conflictkg: internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _permit_what_the_user_named(args: argparse.Namespace) -> None:
+    """The network a command's own options name is asked for: a --store sparql: URL, a --host."""
+    import re
+
+    from . import safety
+
+    if _store_spec(args).startswith("sparql:"):
+        for url in re.findall(r"https?://[^\s,]+", _store_spec(args)):
+            safety.permit_url(url)
+    if getattr(args, "host", None):
+        safety.permit_host(args.host)
 
 
 def _configure_logging(debug: bool) -> None:
