@@ -11,7 +11,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.exceptions import ParserError
 
-from .errors import InputError
+from .errors import InputError, NetworkRefused
 from .formats import RdfFormat, format_for_path, format_named
 from .namespaces import ONTOLOGY_GRAPH, bind_prefixes
 from .resources import resource_files
@@ -79,21 +79,32 @@ def read_text(source: Source) -> str:
 
 def parse_into(dataset: Dataset, source: Source, text: str | None = None) -> None:
     """Parse one source into `dataset`: triples into the default graph, quads into their graphs."""
+    from . import inputcheck, safety
+
     text = read_text(source) if text is None else text
     fmt = source.format
+    if fmt is RdfFormat.RDFXML:
+        inputcheck.check_xml_entities(text, source.display_name)
+    base = inputcheck.RELATIVE_BASE  # relative references resolve here and are refused below
     try:
         if fmt is RdfFormat.NQUADS and len(dataset.default_graph):
             # rdflib's N-Quads parser empties the default graph of the Dataset it parses into:
             # parse into a fresh one and add its quads, so earlier inputs keep their default graph.
             fresh = new_dataset()
-            fresh.parse(data=text, format=fmt.rdflib_name, publicID=fresh.default_graph.identifier)
+            fresh.parse(data=text, format=fmt.rdflib_name, publicID=base)
             copy_quads(fresh, dataset)
         elif fmt.has_graphs:
-            dataset.parse(data=text, format=fmt.rdflib_name, publicID=dataset.default_graph.identifier)
+            dataset.parse(data=text, format=fmt.rdflib_name, publicID=base)
         else:
-            dataset.default_graph.parse(data=text, format=fmt.rdflib_name)
+            dataset.default_graph.parse(data=text, format=fmt.rdflib_name, publicID=base)
+    except NetworkRefused:
+        raise
     except Exception as error:  # rdflib's parsers raise many unrelated types; all mean bad input
+        refused = safety.find_refusal(error)
+        if refused is not None:
+            raise refused from None
         raise InputError(describe_parse_error(source, text, error)) from error
+    inputcheck.check_iris(inputcheck.terms_of(dataset.quads((None, None, None, None))), source.display_name, text)
 
 
 def load_dataset(
@@ -170,28 +181,65 @@ def with_ontology(dataset: Dataset) -> Dataset:
 
 
 def describe_parse_error(source: Source, text: str, error: Exception) -> str:
-    """One readable line: file:line:column: what is wrong, and the text around it."""
-    name = source.display_name
+    """One readable line: file:line:column: what is wrong, and the text around it (never raises)."""
+    try:
+        return _describe_parse_error(source, text, error)
+    except Exception:  # describing must not hide the error it describes
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"{source.display_name}: cannot read as {source.format.value}: {message[:300]}"
+
+
+def _describe_parse_error(source: Source, text: str, error: Exception) -> str:
+    name, fmt = source.display_name, source.format
+    if isinstance(error, RecursionError):
+        return f"{name}: nested too deeply to read"
+    if fmt in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):  # rdflib names neither line nor column
+        located = _locate_with_oxigraph(text, fmt)
+        if located is not None:
+            line, column, why = located
+            return f"{name}:{line}:{column}: {fmt.value} syntax error: {why} near {_excerpt(text, line, column)}"
     offset = getattr(error, "_i", None)
     document = getattr(error, "_str", None)
     if isinstance(offset, int) and isinstance(document, bytes):
         before = document[:offset].decode("utf-8", "replace")
         line, column = _line_and_column(before)
         why = getattr(error, "_why", "bad syntax")
-        return f"{name}:{line}:{column}: {source.format.value} syntax error: {why} near {_excerpt(text, line, column)}"
+        return f"{name}:{line}:{column}: {fmt.value} syntax error: {why} near {_excerpt(text, line, column)}"
     if isinstance(error, json.JSONDecodeError):
         return f"{name}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
     line_number = getattr(error, "getLineNumber", None)
     if callable(line_number):  # xml.sax.SAXParseException
-        return f"{name}:{error.getLineNumber()}:{error.getColumnNumber()}: RDF/XML error: {error.getMessage()}"
-    if isinstance(error, ParserError) and "Invalid line" in str(error):
-        bad = str(error).split("Invalid line:", 1)[1].strip()
-        line = _find_line(text, bad)
-        return f"{name}:{line}:1: {source.format.value} syntax error: invalid line {bad[:80]!r}"
-    if isinstance(error, RecursionError):
-        return f"{name}: nested too deeply to read"
+        return f"{name}:{error.getLineNumber()}:{error.getColumnNumber() + 1}: RDF/XML error: {error.getMessage()}"
+    located = _locate_with_oxigraph(text, fmt)
+    if located is not None:
+        line, column, why = located
+        return f"{name}:{line}:{column}: {fmt.value} syntax error: {why} near {_excerpt(text, line, column)}"
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return f"{name}: cannot read as {source.format.value}: {message[:300]}"
+    return f"{name}: cannot read as {fmt.value}: {message[:300]}"
+
+
+def _locate_with_oxigraph(text: str, fmt: RdfFormat) -> tuple[int, int, str] | None:
+    """Line, column and reason of the first syntax error Oxigraph's parser finds, if it finds one."""
+    import pyoxigraph
+
+    formats = {
+        RdfFormat.NTRIPLES: pyoxigraph.RdfFormat.N_TRIPLES,
+        RdfFormat.NQUADS: pyoxigraph.RdfFormat.N_QUADS,
+        RdfFormat.TURTLE: pyoxigraph.RdfFormat.TURTLE,
+        RdfFormat.TRIG: pyoxigraph.RdfFormat.TRIG,
+        RdfFormat.RDFXML: pyoxigraph.RdfFormat.RDF_XML,
+    }
+    if fmt not in formats:
+        return None
+    try:
+        for _quad in pyoxigraph.parse(text.encode("utf-8"), formats[fmt], base_iri="https://relative-iri.invalid/"):
+            pass
+    except SyntaxError as error:
+        why = str(error.msg).split(": ", 1)[-1] if error.msg else "bad syntax"
+        return int(error.lineno or 1), int(error.offset or 1), why
+    except Exception:
+        return None
+    return None
 
 
 def _line_and_column(before: str) -> tuple[int, int]:
