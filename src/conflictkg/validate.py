@@ -43,8 +43,16 @@ class ValidationResult:
     def key(self) -> tuple[str, str, str, str, str]:
         """What two validators must agree on: focus, path, value, component, severity."""
         return tuple(  # type: ignore[return-value]
-            "" if term is None else term.n3() for term in (self.focus, self.path, self.value, self.component, self.severity)
+            _n3(term) for term in (self.focus, self.path, self.value, self.component, self.severity)
         )
+
+
+def _n3(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"  # rdflib's n3() refuses an IRI with a space in it; a key must not
+    return term.n3()
 
 
 @dataclass
