@@ -860,23 +860,26 @@ def _wording(index: Index, claim: Node) -> str:
 
 def serialize_sorted(quads: Iterable[Quad], fmt: RdfFormat) -> bytes:
     """TriG or N-Quads with graphs and lines in a fixed order, so the same data gives the same bytes."""
-    from .importers.rdfout import term_text
+    from .importers.rdfout import check_iri, term_text
+
+    def text(term: Node) -> str:
+        return check_iri(term) if isinstance(term, URIRef) else term_text(term)
 
     by_graph: dict[Node, list[str]] = defaultdict(list)
     for s, p, o, g in quads:
-        by_graph[g].append(f"{term_text(s)} {term_text(p)} {term_text(o)}")
+        by_graph[g].append(f"{text(s)} {text(p)} {text(o)}")
     order = sorted(by_graph, key=lambda g: (g != DATASET_DEFAULT_GRAPH_ID, str(g)))
     out: list[str] = []
     for graph in order:
         lines = sorted(by_graph[graph])
         if fmt is RdfFormat.NQUADS:
-            suffix = "" if graph == DATASET_DEFAULT_GRAPH_ID else f" {term_text(graph)}"
+            suffix = "" if graph == DATASET_DEFAULT_GRAPH_ID else f" {text(graph)}"
             out.extend(f"{line}{suffix} .\n" for line in lines)
         elif graph == DATASET_DEFAULT_GRAPH_ID:
             out.extend(f"{line} .\n" for line in lines)
             out.append("\n")
         else:
-            out.append(f"{term_text(graph)} {{\n")
+            out.append(f"{text(graph)} {{\n")
             out.extend(f"  {line} .\n" for line in lines)
             out.append("}\n\n")
     return "".join(out).encode("utf-8")

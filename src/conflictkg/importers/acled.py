@@ -6,11 +6,18 @@ import datetime as dt
 import re
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from ..errors import InputError
-from ..namespaces import CKG, CKV, KID
 from .common import (
+    CKG,
+    CKV,
+    DCTERMS,
+    KID,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    XSD,
     Importer,
     Triple,
     code,
@@ -18,6 +25,7 @@ from .common import (
     date_literal,
     day_month_year,
     en,
+    integer,
     iso_date,
     month_bounds,
     require,
@@ -178,8 +186,8 @@ class AcledImporter(Importer):
         triples += self.claim_base(claim, event, f"fatalities: {fatalities}")
         triples += [
             (claim, RDFS.label, en(f"ACLED: {fatalities} reported fatalities ({event_id})")),
-            (claim, SDO.minValue, Literal(fatalities)),
-            (claim, SDO.maxValue, Literal(fatalities)),
+            (claim, SDO.minValue, integer(fatalities)),
+            (claim, SDO.maxValue, integer(fatalities)),
             (claim, DCTERMS.identifier, Literal(event_id)),
         ]
         if fatalities == 0:

@@ -13,18 +13,42 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO
 
+from functools import lru_cache
+
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, GEO, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib import namespace as _ns
 from rdflib.term import Node
 
 from .. import __version__
+from .. import namespaces as _ours
 from ..atomic import write_atomic
 from ..errors import InputError
-from ..namespaces import CKG, CKV, KGR, KID
 from .csvstream import CsvStream, MalformedRow, Row, RowProblem, file_digest
 from .rdfout import QuadSink, output_format, sink_for
 
 Triple = tuple[Node, Node, Node]
+
+
+class _Attributes:
+    """A namespace whose terms, once looked up, are plain attributes (rdflib's lookup is slow)."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, key: str) -> URIRef:
+        return self._namespace[key]
+
+
+# Namespaces as plain attributes: the importers look terms up millions of times.
+CKG, CKV, KGR, KID = (_Attributes(n) for n in (_ours.CKG, _ours.CKV, _ours.KGR, _ours.KID))
+DCTERMS, GEO, PROV, RDF, RDFS, SDO, SKOS, XSD = (
+    _Attributes(n) for n in (_ns.DCTERMS, _ns.GEO, _ns.PROV, _ns.RDF, _ns.RDFS, _ns.SDO, _ns.SKOS, _ns.XSD)
+)
 
 CONFLICTKG_AGENT = KID["actor/conflictkg"]
 PRECISION = CKV["precision/"]
@@ -143,6 +167,7 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 # ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def slug(name: str) -> str:
     """A readable IRI path segment: ASCII letters and digits, lower case, joined by hyphens."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -163,8 +188,15 @@ def split_list(value: str) -> list[str]:
     return list(seen)
 
 
+@lru_cache(maxsize=65536)
 def en(value: str) -> Literal:
     return Literal(value, lang="en")
+
+
+@lru_cache(maxsize=65536)
+def integer(value: int) -> Literal:
+    return Literal(value)
+
 
 
 def point_wkt(latitude: Decimal, longitude: Decimal) -> Literal:

@@ -36,22 +36,38 @@ def output_format(path: str | None) -> RdfFormat:
 
 
 def term_text(term: Node) -> str:
-    """A term in N-Triples syntax (also valid in N-Quads and TriG)."""
-    if isinstance(term, URIRef):
-        value = str(term)
-        if _IRI_FORBIDDEN.search(value):
-            raise InputError(f"cannot write the IRI <{value}>: it holds a character IRIs may not contain")
-        return f"<{value}>"
+    """A term in N-Triples syntax (also valid in N-Quads and TriG).
+
+    IRIs are written as they are: the importers mint them from slugs and identifiers they have
+    checked (`check_iri` is for IRIs from elsewhere)."""
+    if type(term) is URIRef:
+        return f"<{term}>"
     if isinstance(term, Literal):
-        lexical = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], str(term))
+        lexical = str(term)
+        if '"' in lexical or "\\" in lexical or "\n" in lexical or "\r" in lexical:
+            lexical = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], lexical)
         if term.language:
             return f'"{lexical}"@{term.language}'
-        if term.datatype is not None and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
-            return f'"{lexical}"^^<{term.datatype}>'
+        datatype = term.datatype
+        if datatype is not None and datatype != _XSD_STRING:
+            return f'"{lexical}"^^{term_text(datatype)}'
         return f'"{lexical}"'
+    if isinstance(term, URIRef):
+        return check_iri(term)
     if isinstance(term, BNode):
         return f"_:{term}"
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+_XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def check_iri(term: URIRef) -> str:
+    """An IRI in N-Triples syntax, or an InputError if it holds a character IRIs may not contain."""
+    value = str(term)
+    if _IRI_FORBIDDEN.search(value):
+        raise InputError(f"cannot write the IRI <{value}>: it holds a character IRIs may not contain")
+    return f"<{value}>"
 
 
 class QuadSink:
@@ -76,8 +92,8 @@ class NQuadsSink(QuadSink):
     def write(self, quads: Iterable[Quad]) -> None:
         lines = []
         for s, p, o, g in quads:
-            graph = f" {term_text(g)}" if g is not None else ""
-            lines.append(f"{term_text(s)} {term_text(p)} {term_text(o)}{graph} .\n")
+            graph = f" {term_text(g)} .\n" if g is not None else " .\n"
+            lines.append(f"{term_text(s)} {term_text(p)} {term_text(o)}{graph}")
         self.count += len(lines)
         self._out.write("".join(lines).encode("utf-8"))
 

@@ -6,16 +6,24 @@ import datetime as dt
 import re
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO
 
-from ..namespaces import CKG, CKV, KID
 from .common import (
+    CKG,
+    CKV,
+    DCTERMS,
+    KID,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    XSD,
     Importer,
     Triple,
     code,
     coordinate,
     date_literal,
     en,
+    integer,
     iso_date,
     require,
     slug,
@@ -168,13 +176,13 @@ class UcdpImporter(Importer):
         triples += self.claim_base(total, event, f"best {best}, low {low}, high {high}")
         triples += [
             (total, RDFS.label, en(f"UCDP GED: {best} deaths (low {low}, high {high}) (event {event_id})")),
-            (total, CKG.bestEstimate, Literal(best)),
+            (total, CKG.bestEstimate, integer(best)),
             (total, DCTERMS.identifier, Literal(event_id)),
         ]
         # Published rows do not always order their estimates (e.g. low 3, best 2, high 3). The
         # figures are kept as published; bounds that contradict each other are not stated as bounds.
         if low <= high:
-            triples += [(total, SDO.minValue, Literal(low)), (total, SDO.maxValue, Literal(high))]
+            triples += [(total, SDO.minValue, integer(low)), (total, SDO.maxValue, integer(high))]
             if not low <= best <= high:
                 triples.append((total, RDFS.comment, en(f"As published, the best estimate {best} lies outside the low-high range {low}-{high}.")))
         else:
@@ -197,7 +205,7 @@ class UcdpImporter(Importer):
             triples += self.claim_base(claim, event, f"{column}: {figures[column]}")
             triples += [
                 (claim, RDFS.label, en(f"UCDP GED: {column} {figures[column]} (event {event_id})")),
-                (claim, CKG.bestEstimate, Literal(figures[column])),
+                (claim, CKG.bestEstimate, integer(figures[column])),
                 (claim, DCTERMS.identifier, Literal(event_id)),
             ]
             if whose is not None:
