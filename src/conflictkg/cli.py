@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write N gzip-compressed N-Quads files (or N-Triples with --format nt) into the new folder -o DIR, "
                         "for the bulk loaders of Oxigraph, Jena and QLever")
     export.add_argument("--frame", metavar="NAME", help="JSON-LD only: nest the output with a shipped frame (event)")
+    export.add_argument("--as", dest="as_", metavar="NAME", choices=("wikidata", "quickstatements", "ucdp", "acled", "nanopub"),
+                        help="write for another system instead: wikidata (RDF statement model), quickstatements, "
+                        "ucdp (GED CSV), acled (export CSV) or nanopub (TriG, one per claim); see the README")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     _add_data_options(export)
     export.set_defaults(handler=_export)
@@ -335,6 +338,8 @@ def _export(args: argparse.Namespace) -> int:
             raise UsageError(str(error)) from None
     else:
         fmt = (format_for_path(args.output) if args.output and args.output != "-" else None) or RdfFormat.TURTLE
+    if getattr(args, "as_", None):
+        return _export_as(args)
     if args.frame and fmt is not RdfFormat.JSONLD:
         raise UsageError("--frame works with --format jsonld only")
     if args.shards is not None:
@@ -356,6 +361,23 @@ def _export(args: argparse.Namespace) -> int:
         dataset = reasoned_dataset(dataset, args.reasoner)
     data = serialize_framed(dataset, args.frame) if args.frame else serialize(dataset, fmt)
     emit(args.output, data)
+    return EXIT_OK
+
+
+def _export_as(args: argparse.Namespace) -> int:
+    from .atomic import emit
+    from .formats import format_named
+    from .interchange import export as interchange_export
+
+    if args.reasoned or args.frame or args.shards is not None:
+        raise UsageError("--as does not combine with --reasoned, --frame or --shards")
+    fmt = None
+    if args.format:
+        try:
+            fmt = format_named(args.format)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    emit(args.output, interchange_export(_load(args), args.as_, fmt))
     return EXIT_OK
 
 
