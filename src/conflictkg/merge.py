@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import GEO, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from . import __version__
@@ -152,6 +152,15 @@ def builtin_input() -> Input:
 def _skolemised(name: str, key: str, dataset: Dataset) -> Input:
     quads = [(s, p, o, g) for s, p, o, g in dataset.quads((None, None, None, None))]
     quads = [(s, p, o, DATASET_DEFAULT_GRAPH_ID if g is None else _graph_name(g)) for s, p, o, g in quads]
+    if quads and all(g == DATASET_DEFAULT_GRAPH_ID for _s, _p, _o, g in quads):
+        # An input without named graphs (Turtle, N-Triples, most JSON-LD) becomes a named graph of its
+        # own, so that its nodes keep an origin apart from the other inputs' (also when merged again).
+        graph = KGR[f"input-{key}"]
+        quads = [(s, p, o, graph) for s, p, o, _g in quads]
+        quads += [
+            (graph, RDFS.label, Literal(f"Triples of the merged file {name}", lang="en"), DATASET_DEFAULT_GRAPH_ID),
+            (graph, DCTERMS.source, Literal(name), DATASET_DEFAULT_GRAPH_ID),
+        ]
     labels = blank_node_labels(quads)
     if not labels:
         return Input(name, key, quads)
