@@ -15,10 +15,10 @@ from .common import (
     Figure,
     acled_types,
     casualty_figures,
+    identifier,
     instances,
     is_a,
     label,
-    local_name,
     month_of,
     notation,
     parties,
@@ -123,7 +123,7 @@ def rows(graph: Graph) -> list[dict[str, str]]:
         location = place.location
         result.append(
             {
-                "event_id_cnty": f"ckg-{local_name(event)}",
+                "event_id_cnty": identifier(graph, event),
                 "event_date": _date_text(day),
                 "year": str(day.year),
                 "time_precision": precision,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from ..evidence import evidence_in
@@ -37,6 +37,13 @@ def label(graph: Graph, node: Node | None) -> str:
         if isinstance(value, Literal) and value.language == "en":
             return str(value)
     return str(labels[0]) if labels else str(node)
+
+
+def identifier(graph: Graph, event: Node, prefix: str = "ckg-") -> str:
+    """The event's identifier for a row: its dcterms:identifier when it has one (an imported event
+    keeps its publisher's id), else `prefix` + the last segment of its IRI."""
+    value = graph.value(event, DCTERMS.identifier)
+    return str(value) if value is not None else prefix + local_name(event)
 
 
 def local_name(node: Node) -> str:

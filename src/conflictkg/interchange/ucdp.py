@@ -87,6 +87,20 @@ def stable_id(event: Node) -> str:
     return str(int(hashlib.sha256(str(event).encode("utf-8")).hexdigest()[:8], 16))
 
 
+def _ged_id(graph: Graph, event: Node) -> str:
+    """An imported GED event's own id (its dcterms:identifier, a whole number), else `stable_id`."""
+    value = str(graph.value(event, DCTERMS.identifier) or "")
+    return value if value.isdigit() else stable_id(event)
+
+
+def _relid(graph: Graph, event: Node) -> str:
+    """An imported GED event's relid (its external identifier of that scheme), else ckg-<name>."""
+    for node in graph.objects(event, CKG.externalIdentifier):
+        if str(graph.value(node, CKG.identifierScheme) or "") == "UCDP GED relid":
+            return str(graph.value(node, CKG.identifierValue))
+    return f"ckg-{local_name(event)}"
+
+
 def exportable(graph: Graph) -> list[Node]:
     """Events GED would hold: organised violence (not a statement, campaign, war or presence) with
     a first and last possible day, for which at least one claim gives a number of dead; not a
@@ -164,8 +178,8 @@ def rows(graph: Graph) -> list[dict[str, str]]:
             original.append(label(graph, reporter) + (f" (citing {', '.join(label(graph, c) for c in cited)})" if cited else ""))
         result.append(
             {
-                "id": stable_id(event),
-                "relid": f"ckg-{local_name(event)}",
+                "id": _ged_id(graph, event),
+                "relid": _relid(graph, event),
                 "year": str(moment.first.year),
                 "active_year": "",
                 "code_status": "",
