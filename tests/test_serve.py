@@ -190,7 +190,7 @@ def test_result_size_limit(server):
     assert reply.status == 413
     assert f"more than {MAX_RESULTS} rows" in reply.text and "LIMIT" in reply.text
     assert server.query("SELECT * WHERE { ?s ?p ?o } LIMIT 10").status == 200
-    graph = server.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    graph = server.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 600")
     assert graph.status == 413 and "triples" in graph.text
 
 

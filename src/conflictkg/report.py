@@ -37,6 +37,7 @@ MAX_TIMELINE_ROWS = 400
 MAX_ACTORS = 40
 MAX_ACTOR_EVENTS = 60
 MAX_MARKERS = 3000
+MAX_CLAIMS_FOR_SAVED_QUERY = 100
 SAFE_SCHEMES = ("http://", "https://", "urn:")
 
 
@@ -265,10 +266,11 @@ def collect(dataset: Dataset) -> ReportData:
     _apply_links(_rows(dataset, "report-links"), events, places, actors, claims)
 
     disagreements: list[dict[str, str]] = []
-    try:
-        disagreements = [{k: str(v) for k, v in row.items()} for row in _rows(dataset, "disagreements")]
-    except (UsageError, QueryError):
-        pass  # the saved query is optional: the claims table marks disagreements itself
+    if len(claims) <= MAX_CLAIMS_FOR_SAVED_QUERY:  # it pairs every claim with every other: quadratic in rdflib
+        try:
+            disagreements = [{k: str(v) for k, v in row.items()} for row in _rows(dataset, "disagreements")]
+        except (UsageError, QueryError):
+            pass  # the saved query is optional: the claims table marks disagreements itself
 
     graphs = sorted(str(g.identifier) for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef))
     return ReportData(
@@ -587,7 +589,8 @@ def render_map(data: ReportData) -> tuple[str, str]:
     else:
         note += "<p>The graph has no coordinates (<code>geo:asWKT</code>) for its places, so there are no dots: the regions and countries it names are shaded instead, and the place hierarchy below shows where the rest lie.</p>"
     if by_region:
-        note += "<p>Not drawn as points (no coordinates): " + ", ".join(by_region[:60]) + (" …" if len(by_region) > 60 else "") + ".</p>"
+        more = f" and {len(by_region) - 60} more" if len(by_region) > 60 else ""
+        note += "<p>Not drawn as points (no coordinates): " + ", ".join(by_region[:60]) + more + ".</p>"
     return "".join(out), note
 
 
@@ -839,6 +842,8 @@ def render_timeline(data: ReportData) -> str:
                   and (e.end_high is None or e.end_high >= d_start) and local_name(e.precision) != "part-of-decade"]
         html += [f'<h3>Detail: {d_start.strftime("%B %Y")} to {(d_end - dt.timedelta(days=1)).strftime("%B %Y")}</h3>',
                  _render_timeline_panel(data, detail, d_start, d_end, "timeline-detail", "Timeline detail")]
+    if len(data.events) > len(rows):
+        html.append(f"<p>The first {len(rows)} of {len(data.events)} events are drawn.</p>")
     return "".join(html)
 
 
