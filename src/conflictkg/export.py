@@ -1,15 +1,21 @@
-"""Serialises a data set as Turtle, N-Triples, N-Quads, TriG, RDF/XML or (framed) JSON-LD."""
+"""Serialises a data set as Turtle, N-Triples, N-Quads, TriG, RDF/XML or (framed) JSON-LD.
+
+Output is deterministic: blank nodes get canonical labels and triples are written in a fixed
+order (see `conflictkg.canonical`), and N-Triples / N-Quads lines are sorted, so that the same
+data gives the same bytes on every run and diffs of exported data are meaningful.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 from .errors import UsageError
 from .formats import RdfFormat
-from .load import union_graph
+from .load import new_dataset
+from .namespaces import bind_prefixes
 from .resources import resource_file
 
 CONTEXT_FILE = "context.jsonld"
@@ -17,12 +23,90 @@ FRAMES = {"event": "frame-event.jsonld"}
 
 
 def serialize(dataset: Dataset, fmt: RdfFormat) -> bytes:
-    """`dataset` in `fmt`; formats without named graphs get the union of all graphs."""
+    """`dataset` in `fmt`; formats without named graphs get the union of all graphs.
+
+    The same data always gives the same bytes (canonical blank-node labels, fixed order).
+    """
     if fmt is RdfFormat.JSONLD:
         return serialize_jsonld(dataset)
-    if fmt.has_graphs:
-        return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
-    return union_graph(dataset).serialize(format=fmt.rdflib_name, encoding="utf-8")
+    if fmt in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
+        return _serialize_lines(dataset, with_graphs=fmt is RdfFormat.NQUADS)
+    if fmt is RdfFormat.TRIG:
+        data = _serialize_trig(canonical_dataset(dataset))
+    elif fmt.has_graphs:
+        data = canonical_dataset(dataset).serialize(format=fmt.rdflib_name, encoding="utf-8")
+    else:
+        data = canonical_union(dataset).serialize(format=fmt.rdflib_name, encoding="utf-8")
+    return data
+
+
+def canonical_dataset(dataset: Dataset) -> Dataset:
+    """A copy of `dataset` with canonically labelled blank nodes, its quads added in sorted order."""
+    from .canonical import canonical_quads
+
+    result = _with_namespaces_of(new_dataset(), dataset)
+    graphs: dict = {None: result.default_graph}
+    for s, p, o, g in canonical_quads(dataset.quads((None, None, None, None))):
+        if g not in graphs:
+            graphs[g] = result.graph(g)
+        graphs[g].add((s, p, o))
+    return result
+
+
+def canonical_union(dataset: Dataset) -> Graph:
+    """The union of `dataset`'s graphs, with canonically labelled blank nodes, in sorted order."""
+    from .canonical import canonical_quads
+
+    result = _with_namespaces_of(bind_prefixes(Graph(store="SimpleMemory")), dataset)
+    for s, p, o, _g in canonical_quads((s, p, o, None) for s, p, o, _g in dataset.quads((None, None, None, None))):
+        result.add((s, p, o))
+    return result
+
+
+def _with_namespaces_of(target, source):
+    ours = {prefix for prefix, _ in target.namespaces()}
+    for prefix, namespace in sorted(source.namespaces()):
+        if prefix not in ours:
+            target.bind(prefix, namespace, override=False)
+    return target
+
+
+def _serialize_trig(dataset: Dataset) -> bytes:
+    """TriG with the graphs in a fixed order (rdflib's own order follows a set's)."""
+    from io import BytesIO
+
+    from rdflib.plugins.serializers.trig import TrigSerializer
+
+    serializer = TrigSerializer(dataset)
+    serializer.contexts.sort(key=lambda graph: (graph.identifier != dataset.default_graph.identifier, graph.identifier.n3()))
+    out = BytesIO()
+    serializer.serialize(out, encoding="utf-8")
+    return out.getvalue()
+
+
+def _serialize_lines(dataset: Dataset, with_graphs: bool) -> bytes:
+    """N-Quads (or, without graph names, N-Triples): one line per statement, lines sorted."""
+    from rdflib import Literal
+    from rdflib.plugins.serializers.nt import _quoteLiteral
+
+    from .canonical import canonical_quads
+
+    texts: dict = {}
+
+    def text(term) -> str:
+        found = texts.get(term)
+        if found is None:
+            found = texts[term] = _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+        return found
+
+    quads = dataset.quads((None, None, None, None))
+    if not with_graphs:
+        quads = ((s, p, o, None) for s, p, o, _g in quads)
+    lines = set()
+    for s, p, o, g in canonical_quads(quads, ordered=False):
+        graph = f" {text(g)}" if g is not None else ""
+        lines.add(f"{text(s)} {text(p)} {text(o)}{graph} .\n".encode("utf-8"))
+    return b"".join(sorted(lines))
 
 
 def jsonld_context() -> dict[str, Any]:
@@ -33,7 +117,39 @@ def jsonld_context() -> dict[str, Any]:
 
 def serialize_jsonld(dataset: Dataset) -> bytes:
     """JSON-LD compacted with the shipped context; named graphs stay named graphs."""
-    return dataset.serialize(format="json-ld", context=jsonld_context(), auto_compact=True, indent=2, encoding="utf-8")
+    context = jsonld_context()
+    data = canonical_dataset(dataset).serialize(format="json-ld", context=context, auto_compact=True, encoding="utf-8")
+    return stable_json(json.loads(data), _list_keys(context))
+
+
+def stable_json(document: Any, list_keys: frozenset[str] = frozenset({"@list"})) -> bytes:
+    """JSON-LD text in a fixed order: keys sorted, and arrays sorted too, as JSON-LD arrays are
+    unordered sets, except the members of a list (`list_keys`) and the `@context` (left as is)."""
+
+    def order(value: Any, key: str | None = None) -> Any:
+        if isinstance(value, dict):
+            return {k: (v if k == "@context" else order(v, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            items = [order(item) for item in value]
+            if key in list_keys:
+                return items
+            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+        return value
+
+    return (json.dumps(order(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _list_keys(context: dict[str, Any]) -> frozenset[str]:
+    """"@list", its aliases, and the terms whose container is @list, in a JSON-LD context."""
+    keys = {"@list"}
+    for term, definition in context.items():
+        if definition == "@list":
+            keys.add(term)
+        elif isinstance(definition, dict):
+            container = definition.get("@container")
+            if container == "@list" or (isinstance(container, list) and "@list" in container):
+                keys.add(term)
+    return frozenset(keys)
 
 
 def serialize_framed(dataset: Dataset, frame_name: str) -> bytes:
@@ -44,7 +160,7 @@ def serialize_framed(dataset: Dataset, frame_name: str) -> bytes:
         raise UsageError(f"no frame named {frame_name!r}; known: {', '.join(sorted(FRAMES))}")
     frame = json.loads(resource_file("ontology", FRAMES[frame_name]).read_text("utf-8"))
     frame["@context"] = jsonld_context()  # the file names context.jsonld; pyld must not fetch it
-    expanded = json.loads(union_graph(dataset).serialize(format="json-ld"))
+    expanded = json.loads(canonical_union(dataset).serialize(format="json-ld"))
     framed = jsonld.frame(expanded, frame, options={"documentLoader": _refuse_remote_documents})
     return (json.dumps(framed, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
