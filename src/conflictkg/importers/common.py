@@ -167,7 +167,7 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def slug(name: str) -> str:
     """A readable IRI path segment: ASCII letters and digits, lower case, joined by hyphens."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -188,12 +188,11 @@ def split_list(value: str) -> list[str]:
     return list(seen)
 
 
-@lru_cache(maxsize=65536)
 def en(value: str) -> Literal:
     return Literal(value, lang="en")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def integer(value: int) -> Literal:
     return Literal(value)
 
