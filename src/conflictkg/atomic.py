@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from .errors import InputError
+
 STDOUT = "-"
 
 
@@ -23,9 +25,15 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     If `writer` raises (a failing disk, Ctrl-C), the temporary file is removed and the file
     at `path`, if there was one, is left as it was.
     """
+    from . import safety
+
+    safety.check()  # nothing is written after a refused network access, even one a library swallowed
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write there: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             writer(out)
@@ -36,6 +44,9 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
         else:
             os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
+    except OSError as error:  # a full disk, a file system gone read-only
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {error.strerror or error}; the file was not changed") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -44,6 +55,9 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
 def emit(path: str | None, data: bytes) -> None:
     """Write `data` to `path` atomically, or to stdout when `path` is None or "-"."""
     if path is None or path == STDOUT:
+        from . import safety
+
+        safety.check()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:

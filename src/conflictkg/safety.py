@@ -121,6 +121,15 @@ def permit_file(path: str | os.PathLike[str]) -> None:
         _state.files.add(os.path.abspath(os.fspath(path)))
 
 
+def clear_permissions() -> None:
+    """Forget every permitted URL, host and file."""
+    with _lock:
+        _state.urls.clear()
+        _state.hosts.clear()
+        _state.addresses.clear()
+        _state.files.clear()
+
+
 def refusals() -> list[NetworkRefused]:
     """What was refused in this thread since the last `clear_refusals()`."""
     return list(getattr(_local, "refused", ()))
@@ -273,6 +282,7 @@ def _library_dirs() -> tuple[str, ...]:
 __all__ = [
     "ALLOW_HINT",
     "check",
+    "clear_permissions",
     "clear_refusals",
     "find_refusal",
     "install",
