@@ -423,7 +423,7 @@ def render_node_evidence(found: NodeEvidence, namespace_manager) -> str:
     for statement in found.statements:
         lines.append(f"  {short(statement.predicate)} {short(statement.object)}")
         if statement.derived_by:
-            lines.extend(f"      derived by rule {short(rule)}" for rule in statement.derived_by)
+            lines.extend(f"      derived by rule {_last(rule)}" for rule in statement.derived_by)
             continue
         if not statement.quotes:
             lines.append("      (no quotation)")
@@ -434,8 +434,13 @@ def render_node_evidence(found: NodeEvidence, namespace_manager) -> str:
         lines.append("  claim relations (derived):")
         for relation in found.relations:
             direction = "->" if relation.role == "from" else "<-"
-            lines.append(f"    {short(relation.kind)} {direction} {short(relation.other)}  by rule {short(relation.rule)}")
+            lines.append(f"    {_last(relation.kind)} {direction} {short(relation.other)}  (rule {_last(relation.rule)})")
     return "\n".join(lines)
+
+
+def _last(node: Node | None) -> str:
+    """A vocabulary term by its last path segment (in-conflict, figure-against-silence)."""
+    return "?" if node is None else str(node).rstrip("/").rsplit("/", 1)[-1]
 
 
 def _marked(quoted: QuotedEvidence) -> str:
