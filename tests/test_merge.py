@@ -455,3 +455,18 @@ def test_merge_cli_needs_inputs_and_a_format_with_graphs(run_cli, tmp_path, impo
     assert run_cli("merge").status == 2
     run = run_cli("merge", imports["acled"], "-o", str(tmp_path / "flat.ttl"))
     assert run.status == 2 and "named graphs" in run.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonld", "ttl"])
+def test_graphs_from_other_tools_merge_too(imports, tmp_path, fmt):
+    """The article graph written as JSON-LD (named graphs kept) or Turtle (flattened: it becomes a
+    graph of its own) reconciles with an ACLED import as the TriG original does."""
+    from conflictkg.export import serialize
+    from conflictkg.formats import format_named
+
+    other = tmp_path / f"article.{fmt}"
+    other.write_bytes(serialize(load_dataset(), format_named(fmt)))
+    result = merge_inputs([read_input(str(other)), read_input(imports["acled"])])
+    event = acled_event(result, "MLI990001")
+    assert links_between(result, event, KWALA_ATTACK)[0].predicate == OWL.sameAs
+    assert validate(result.dataset).conforms
