@@ -421,8 +421,10 @@ def test_end_to_end_import_merge_validate_query(run_cli, tmp_path):
     assert run.status == 0, run.stderr + run.stdout
     # Every saved query runs on the merged data set.
     dataset = with_ontology(load_dataset([str(merged_file)]))
-    for name in sorted(saved_queries()):
-        run_query(dataset, find_query(name))
+    samples = {"iri": "kid:event/kwala-attack", "date": "2024-02-28", "integer": "1", "decimal": "1", "string": "JNIM"}
+    for name, query in sorted(saved_queries().items()):
+        params = {p.name: samples[p.type] for p in query.parameters if p.default is None}
+        run_query(dataset, query, params)
     # ACLED's, RFI's and JNIM's figures for the Kwala attack side by side.
     run = run_cli("query", "figures-side-by-side", "--data", str(merged_file), "--format", "csv")
     assert run.status == 0, run.stderr
