@@ -542,24 +542,51 @@ def render_map(data: ReportData) -> tuple[str, str]:
             for target in [place] + ancestors(place):
                 if event.iri not in events_at[target]:
                     events_at[target].append(event.iri)
+    # marker positions first: labels must not cover them
+    markers = []
+    for iri, (lonlat, source) in sorted(located.items(), key=lambda item: item[0])[:MAX_MARKERS]:
+        x, y = view.project(*lonlat)
+        markers.append((iri, source, x, y))
+    occupied = [(x - 6, y - 6, x + 6, y + 6) for _iri, _source, x, y in markers]
+
+    def place(width: float, height: float, candidates: list[tuple[float, float]]) -> tuple[float, float] | None:
+        """The first candidate top-left corner whose box overlaps no placed box (and stays on the map)."""
+        for left, top in candidates:
+            box = (left, top, left + width, top + height)
+            if box[0] < 0 or box[1] < 0 or box[2] > view.width or box[3] > height_px:
+                continue
+            if all(box[2] <= o[0] or box[0] >= o[2] or box[3] <= o[1] or box[1] >= o[3] for o in occupied):
+                occupied.append(box)
+                return left, top
+        return None
+
+    height_px = height
+    regions_by_feature: dict[int, list[str]] = defaultdict(list)
     for iri, feature in matched_regions.items():
-        x, y = view.project(*_label_point(feature))
-        inside = [p for p in data.places.values() if iri in ancestors(p.iri) and p.iri not in located]
-        count = len(events_at.get(iri, []))
-        lines = [data.label(iri), f"{count} event{'s' if count != 1 else ''}"]
+        regions_by_feature[id(feature)].append(iri)
+    features_by_id = {id(f): f for f in matched_regions.values()}
+    for key, iris in regions_by_feature.items():
+        feature = features_by_id[key]
+        cx_, cy_ = view.project(*_label_point(feature))
+        iris.sort(key=lambda i: (len(events_at.get(i, [])) == 0, data.label(i)))
+        events_here = list(dict.fromkeys(e for i in iris for e in events_at.get(i, [])))
+        inside = [p for p in data.places.values() if any(i in ancestors(p.iri) for i in iris) and p.iri not in located]
+        count = len(events_here)
+        lines = [data.label(iris[0]), f"{count} event{'s' if count != 1 else ''}"]
         if inside:
             names = sorted((data.label(p.iri) for p in inside), key=len)
             lines[1] += " · " + _truncate(names[0], 24) + (f" +{len(names) - 1}" if len(names) > 1 else "")
+        width = max(_text_width(line, 12) for line in lines)
+        spot = place(width, 30, [(cx_ - width / 2, cy_ - 12 + dy) for dy in (0, 22, -22, 44, -44, 66)])
+        if spot is None:
+            continue
+        x, y = spot[0] + width / 2, spot[1] + 12
         text = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else 14}">{escape(line)}</tspan>' for i, line in enumerate(lines))
-        titles = "; ".join(data.label(e) for e in events_at.get(iri, [])[:20])
-        out.append(svg_link(data, iri, f'<text class="region-label" x="{x:.1f}" y="{y:.1f}">{text}</text>'
+        titles = "; ".join(data.label(e) for e in events_here[:20])
+        out.append(svg_link(data, iris[0], f'<text class="region-label" x="{x:.1f}" y="{y:.1f}">{text}</text>'
                             f'<title>{escape(titles)}</title>'))
     out.append("</g><g class=\"markers\">")
-    drawn = 0
-    for iri, (lonlat, source) in sorted(located.items(), key=lambda item: item[0]):
-        if drawn >= MAX_MARKERS:
-            break
-        x, y = view.project(*lonlat)
+    for iri, source, x, y in markers:
         exact = source == iri
         events_here = events_at.get(iri, [])
         css = "marker event" if events_here else "marker"
@@ -570,9 +597,14 @@ def render_map(data: ReportData) -> tuple[str, str]:
         inner = f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{5 if events_here else 3.5}"/><title>{escape(title)}</title>'
         href = safe_href(iri)
         out.append(f'<a href="{escape(href)}">{inner}</a>' if href else f"<g>{inner}</g>")
-        if exact and len(located) <= 40:
-            out.append(f'<text class="marker-label" x="{x + 7:.1f}" y="{y + 4:.1f}">{escape(_truncate(data.label(iri), 30))}</text>')
-        drawn += 1
+    for iri, source, x, y in markers:
+        if source != iri or len(markers) > 60:
+            continue
+        label = _truncate(data.label(iri), 30)
+        width = _text_width(label, 11)
+        spot = place(width, 13, [(x + 7, y - 7), (x - 7 - width, y - 7), (x - width / 2, y - 21), (x - width / 2, y + 7)])
+        if spot is not None:
+            out.append(f'<text class="marker-label" x="{spot[0]:.1f}" y="{spot[1] + 10:.1f}">{escape(label)}</text>')
     out.append("</g></svg>")
 
     unplaced = [p for p in data.places.values() if p.iri not in located and p.iri not in matched_countries and p.iri not in matched_regions]
