@@ -223,3 +223,22 @@ def test_ontology_page_renders(browser, report_dir):
     page.screenshot(path=str(SCREENSHOTS / "report-ontology.png"))
     watched.check_clean()
     watched.close()
+
+
+def test_report_map_with_coordinates_draws_markers(browser, tmp_path):
+    fixture = Path(__file__).resolve().parent / "fixtures" / "report" / "coordinates.ttl"
+    write_report(load_dataset([str(fixture)], with_builtin=True), tmp_path)
+    watched = Watched(browser)
+    page = watched.page
+    page.goto((tmp_path / "index.html").as_uri())
+    page.add_style_tag(content=STATIC_LAYOUT)
+    markers = page.locator("#map circle.marker")
+    assert markers.count() == 3
+    frame = page.locator("#map").bounding_box()
+    for index in range(markers.count()):
+        box = markers.nth(index).bounding_box()
+        assert frame["x"] <= box["x"] <= frame["x"] + frame["width"] and frame["y"] <= box["y"] <= frame["y"] + frame["height"]
+    assert page.locator("#map text.marker-label", has_text="Nara").count() == 1
+    page.locator("#map-section .figure").first.screenshot(path=str(SCREENSHOTS / "report-map-coordinates.png"))
+    watched.check_clean()
+    watched.close()

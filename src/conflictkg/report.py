@@ -544,7 +544,8 @@ def render_map(data: ReportData) -> tuple[str, str]:
                     events_at[target].append(event.iri)
     # marker positions first: labels must not cover them
     markers = []
-    for iri, (lonlat, source) in sorted(located.items(), key=lambda item: item[0])[:MAX_MARKERS]:
+    # approximate markers (a place drawn at its container's point) first, so exact ones stay on top
+    for iri, (lonlat, source) in sorted(located.items(), key=lambda item: (item[1][1] == item[0], item[0]))[:MAX_MARKERS]:
         x, y = view.project(*lonlat)
         markers.append((iri, source, x, y))
     occupied = [(x - 6, y - 6, x + 6, y + 6) for _iri, _source, x, y in markers]
