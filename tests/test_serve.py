@@ -340,3 +340,19 @@ def test_concurrent_clients(server):
           f"max {latencies[-1] * 1000:.0f} ms")
     assert statuses == [200] * len(jobs)
     assert server.alive()
+
+
+def test_query_workers_refuse_outgoing_connections():
+    """Belt and braces under the SERVICE/LOAD refusals: a worker process cannot open a connection."""
+    import subprocess
+    import sys
+
+    code = ("import socket, sys\n"
+            "from conflictkg.endpoint import refuse_network\n"
+            "refuse_network()\n"
+            "try:\n"
+            "    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
+            "except Exception as error:\n"
+            "    print(type(error).__name__, error)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("NetworkRefused network access is refused"), result.stdout + result.stderr

@@ -14,7 +14,7 @@ from rdflib.plugins.sparql.sparql import SPARQLError
 from rdflib.query import Result
 from rdflib.term import Node
 
-from .errors import QueryError, UsageError
+from .errors import NetworkRefused, QueryError, UsageError
 from .namespaces import PREFIXES
 
 MAX_QUERY_CHARS = 100_000
@@ -400,7 +400,7 @@ def refuse_network() -> None:
 
     def hook(event: str, _args: tuple) -> None:
         if event in blocked:
-            raise PermissionError(f"network access is refused in the query worker ({event})")
+            raise NetworkRefused(f"network access is refused in the query worker ({event})")
 
     sys.addaudithook(hook)
 
