@@ -408,6 +408,7 @@ def refuse_network() -> None:
 def worker_main(connection: Any, snapshot: str, limits: Limits) -> None:
     """Body of a query worker process: load the snapshot, then answer jobs until the pipe closes."""
     import logging
+    import signal
 
     import rdflib.plugins.sparql as sparql_options
 
@@ -415,6 +416,7 @@ def worker_main(connection: Any, snapshot: str, limits: Limits) -> None:
     from .queries import saved_queries
 
     logging.disable(logging.CRITICAL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops its workers
     sparql_options.SPARQL_LOAD_GRAPHS = False  # FROM <iri> never fetches anything
     dataset = new_dataset()
     dataset.parse(snapshot, format="nquads")

@@ -136,7 +136,7 @@ def render_ontology_body(graph: Graph | None = None) -> str:
     for root in sorted(children.get(None, []), key=doc.qname):
         walk(root, 0)
     class_sections = []
-    for depth, cls in ordered:
+    for _depth, cls in ordered:
         rows = []
         supers = list(graph.objects(cls, RDFS.subClassOf))
         subs = list(graph.subjects(RDFS.subClassOf, cls))
@@ -196,7 +196,7 @@ def render_ontology_body(graph: Graph | None = None) -> str:
                 parents = [b for b in graph.objects(concept, SKOS.broader) if b in concepts]
                 broader[parents[0] if parents else None].append(concept)
 
-            def concept_list(parent: Node | None, seen: set) -> str:
+            def concept_list(parent: Node | None, seen: set, broader: dict = broader) -> str:
                 items = []
                 for concept in sorted(broader.get(parent, []), key=doc.label):
                     if concept in seen:

@@ -1047,7 +1047,7 @@ def render_actors(data: ReportData) -> str:
     hidden_events = max(0, len(events) - MAX_ACTOR_EVENTS)
     events = events[:MAX_ACTOR_EVENTS]
     row_a, row_e, top = 34, 22, 40
-    ax, aw, ex, ew, width = 170, 250, 690, 440, 1140
+    ax, aw, ex, width = 170, 250, 690, 1140
     height = top + max(len(ordered) * row_a, len(events) * row_e) + 20
     ay = {a: top + i * row_a for i, a in enumerate(ordered)}
     ey = {e: top + i * row_e for i, e in enumerate(events)}
