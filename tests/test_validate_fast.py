@@ -21,6 +21,7 @@ from conflictkg.validate import (
     run_fast,
     run_pyshacl,
     validate,
+    validate_ntriples,
 )
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
@@ -155,3 +156,13 @@ def test_cli_validator_option(run_cli):
     assert result.stdout.startswith("The data conforms to the shapes.")
     assert "Note: The fast validator checked this data" in result.stdout
     assert run_cli("validate", "--validator", "quick").status == 2
+
+
+def test_validate_ntriples_agrees_with_validate_without_an_rdflib_graph(tmp_path):
+    dataset = load_dataset([str(_bad_date_fixture(tmp_path))])
+    text = dataset.serialize(format="nt")
+    direct, through_rdflib = validate_ntriples(text), validate(dataset, validator="fast")
+    assert not direct.conforms
+    assert [r.key() for r in direct.results] == [r.key() for r in through_rdflib.results]
+    blank = validate_ntriples(text.replace("<https://w3id.org/conflictkg/id/test/event>", "_:someEvent"))
+    assert {str(r.focus) for r in blank.results} == {"b0"}

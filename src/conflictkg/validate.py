@@ -211,15 +211,39 @@ def run_fast(data: Graph, shapes: Graph) -> ValidationReport:
     them in that order across the shapes graph (scope 1) and then the data graph (scope 0),
     which is how its results are mapped back to the caller's own blank nodes.
     """
+    shapes_nt, data_nt = NTriples(shapes), NTriples(data)
+    return _fast(shapes, shapes_nt, data_nt.text, data_nt)
+
+
+def validate_ntriples(data: str, extra_shapes: Iterable[str] = (), with_ontology: bool = True) -> ValidationReport:
+    """The fast validator on data already written as N-Triples, say dumped from an Oxigraph
+    store: no rdflib graph of the data is built, which is what makes a million events feasible.
+
+    The shipped ontology is added (as `validate` adds it) unless `with_ontology` is false. Blank
+    nodes of the data come back as `BNode("b<n>")`, numbered as the fast validator numbers them.
+    """
+    extra_shapes = list(extra_shapes)
+    shapes = load_shapes(extra_shapes) if extra_shapes else _shipped_shapes()
+    if with_ontology:
+        data = data + ("" if not data or data.endswith("\n") else "\n") + _shipped_ontology_ntriples()
+    return _fast(shapes, NTriples(shapes), data, None)
+
+
+@functools.cache
+def _shipped_ontology_ntriples() -> str:
+    # Its blank node labels must not meet the data's in the one document they are joined into.
+    return NTriples(_shipped_ontology(), bnode_prefix="conflictkgOntologyBlankNode").text
+
+
+def _fast(shapes: Graph, shapes_nt: NTriples, data_text: str, data_nt: NTriples | None) -> ValidationReport:
     import shacl
 
-    shapes_nt, data_nt = NTriples(shapes), NTriples(data)
     try:
         compiled = shacl.Shapes.from_text(shapes_nt.text, format="ntriples")
     except ValueError as error:
         raise InputError(f"the fast validator cannot read the shapes: {error}") from None
     try:
-        report = compiled.validate_text(data_nt.text, format="ntriples", inference="none", allow_warnings=False)
+        report = compiled.validate_text(data_text, format="ntriples", inference="none", allow_warnings=False)
     except ValueError as error:
         raise InputError(f"the fast validator cannot validate the data: {error}") from None
     terms = _TermReader(shapes_nt, data_nt)
@@ -330,7 +354,7 @@ class NTriples:
     """`graph` written as N-Triples for the fast validator, remembering what was written.
 
     `bnodes` holds the graph's blank nodes in the order they first appear in `text` (subject
-    before object, line by line), the i-th written `_:b<i>`. `literals` maps what each literal
+    before object, line by line), the i-th written `_:<bnode_prefix><i>`. `literals` maps what each literal
     was written as (lexical form, datatype, lower-case language) back to the graph's own term.
     """
 
@@ -340,7 +364,7 @@ class NTriples:
     # suffix, which no datatype accepts, and mapped back to the graph's term.
     ILL_TYPED = " (ill-typed)"
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, bnode_prefix: str = "b") -> None:
         spelled: dict[Node, str] = {}
         self.bnodes: list[BNode] = []
         self._literal_terms: list[Literal] = []
@@ -357,7 +381,7 @@ class NTriples:
                 if isinstance(term, URIRef):
                     text = f"<{term}>"
                 elif isinstance(term, BNode):
-                    text = f"_:b{len(self.bnodes)}"
+                    text = f"_:{bnode_prefix}{len(self.bnodes)}"
                     self.bnodes.append(term)
                 elif isinstance(term, Literal):
                     text = self._spell_literal(term)
@@ -421,7 +445,7 @@ def _unescape(text: str) -> str:
 class _TermReader:
     """Reads the terms `shacl` reports (N-Triples syntax) back into the caller's rdflib terms."""
 
-    def __init__(self, shapes: NTriples, data: NTriples) -> None:
+    def __init__(self, shapes: NTriples, data: NTriples | None) -> None:
         self._shapes = shapes
         self._data = data
         self._cache: dict[str, Node] = {}
@@ -451,7 +475,7 @@ class _TermReader:
             elif rest:
                 raise RuntimeError(f"the fast validator reported a term we cannot read: {text!r}")
             for written in (self._data, self._shapes):
-                original = written.literal(lexical, datatype, language)
+                original = written.literal(lexical, datatype, language) if written is not None else None
                 if original is not None:
                     return original
             if language:
@@ -467,11 +491,14 @@ class _TermReader:
         offset = len(self._shapes.bnodes)
         if scope == _SHAPES_SCOPE and 0 <= number < offset:
             return self._shapes.bnodes[number]
-        if scope == _DATA_SCOPE and 0 <= number - offset < len(self._data.bnodes):
+        if scope == _DATA_SCOPE and self._data is None and number >= offset:
+            return BNode(f"b{number - offset}")
+        if scope == _DATA_SCOPE and self._data is not None and 0 <= number - offset < len(self._data.bnodes):
             return self._data.bnodes[number - offset]
         raise RuntimeError(
             f"the fast validator reported blank node {text}, outside the {offset} shapes and "
-            f"{len(self._data.bnodes)} data blank nodes given to it; its numbering has changed"
+            f"{len(self._data.bnodes) if self._data else 'unknown'} data blank nodes given to it; "
+            "its numbering has changed"
         )
 
 
