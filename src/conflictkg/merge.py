@@ -17,14 +17,16 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import OWL as _OWL
 from rdflib.term import Node
 
 from . import __version__
 from .errors import InputError, UsageError
 from .formats import RdfFormat, format_for_path
-from .namespaces import CKG, CKV, KGR, KID, bind_prefixes
+from .importers.common import CKG, CKV, DCTERMS, GEO, KGR, KID, PROV, RDF, RDFS, SDO, SKOS, XSD, _Attributes
+from .namespaces import bind_prefixes
 
+OWL = _Attributes(_OWL)
 RECONCILIATION_GRAPH = KGR["reconciliation"]
 GENID = "https://w3id.org/conflictkg/.well-known/genid/"
 CONFLICTKG_AGENT = KID["actor/conflictkg"]
@@ -126,14 +128,82 @@ class Input:
 
 def read_input(location: str, input_format: str | None = None) -> Input:
     """Parse one file into quads, with its blank nodes replaced by stable IRIs."""
+    from . import inputcheck
     from .load import new_dataset, parse_into, read_text, source_for
 
     source = source_for(location, input_format)
     text = read_text(source)
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    name = Path(location).name if location != "-" else "<stdin>"
+    if source.format in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
+        quads = read_lines(text)
+        if quads is not None:
+            inputcheck.check_iris(inputcheck.terms_of(quads), source.display_name, text)
+            return _skolemised_quads(name, key, quads)
     dataset = new_dataset()
     parse_into(dataset, source, text)
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    return _skolemised(Path(location).name if location != "-" else "<stdin>", key, dataset)
+    return _skolemised(name, key, dataset)
+
+
+_IRI_T = r"<([^<>\"{}|^`\\\x00-\x20]*)>"
+_BNODE_T = r"_:([A-Za-z0-9_][A-Za-z0-9_.\-]*)"
+_LITERAL_T = r'"((?:[^"\\\n\r]|\\.)*)"(?:@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)|\^\^' + _IRI_T + ")?"
+_LINE = re.compile(
+    r"^[ \t]*(?:" + _IRI_T + "|" + _BNODE_T + r")[ \t]+" + _IRI_T + r"[ \t]+(?:" + _IRI_T + "|" + _BNODE_T + "|" + _LITERAL_T
+    + r")(?:[ \t]+(?:" + _IRI_T + "|" + _BNODE_T + r"))?[ \t]*\.[ \t]*(?:#.*)?$"
+)
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    if match.group(1) or match.group(2):
+        return chr(int(match.group(1) or match.group(2), 16))
+    return _SIMPLE_ESCAPES[match.group(3)]
+
+
+def read_lines(text: str) -> list[Quad] | None:
+    """N-Quads or N-Triples read line by line (many times faster than rdflib's parser); None when a
+    line is not in the plain form this reader knows, so that rdflib reads the file instead."""
+    quads: list[Quad] = []
+    iris: dict[str, URIRef] = {}
+    bnodes: dict[str, BNode] = {}
+
+    def iri(value: str) -> URIRef:
+        term = iris.get(value)
+        if term is None:
+            term = iris[value] = URIRef(value)
+        return term
+
+    def bnode(label: str) -> BNode:
+        term = bnodes.get(label)
+        if term is None:
+            term = bnodes[label] = BNode()
+        return term
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            return None
+        (s_iri, s_bnode, p_iri, o_iri, o_bnode, lexical, language, datatype, g_iri, g_bnode) = match.groups()
+        subject = iri(s_iri) if s_iri is not None else bnode(s_bnode)
+        if o_iri is not None:
+            obj: Node = iri(o_iri)
+        elif o_bnode is not None:
+            obj = bnode(o_bnode)
+        else:
+            if "\\" in lexical:
+                try:
+                    lexical = _UNESCAPE.sub(_unescape, lexical)
+                except KeyError:
+                    return None
+            obj = Literal(lexical, lang=language) if language else Literal(lexical, datatype=iri(datatype) if datatype else None)
+        graph: Node = iri(g_iri) if g_iri is not None else bnode(g_bnode) if g_bnode is not None else DATASET_DEFAULT_GRAPH_ID
+        quads.append((subject, iri(p_iri), obj, graph))
+    return quads
 
 
 def builtin_input() -> Input:
@@ -152,6 +222,11 @@ def builtin_input() -> Input:
 def _skolemised(name: str, key: str, dataset: Dataset) -> Input:
     quads = [(s, p, o, g) for s, p, o, g in dataset.quads((None, None, None, None))]
     quads = [(s, p, o, DATASET_DEFAULT_GRAPH_ID if g is None else _graph_name(g)) for s, p, o, g in quads]
+    return _skolemised_quads(name, key, quads)
+
+
+def _skolemised_quads(name: str, key: str, quads: list[Quad]) -> Input:
+    quads = list(dict.fromkeys(quads))  # a set, in a fixed order
     if quads and all(g == DATASET_DEFAULT_GRAPH_ID for _s, _p, _o, g in quads):
         # An input without named graphs (Turtle, N-Triples, most JSON-LD) becomes a named graph of its
         # own, so that its nodes keep an origin apart from the other inputs' (also when merged again).
@@ -362,6 +437,7 @@ class Reconciler:
         self.places = index.instances(self.place_classes)
         self.actors = index.instances(self.actor_classes)
         self.events = index.instances(self.event_classes)
+        self._super: dict[URIRef, set[Node]] = {}
 
     # -- common ----------------------------------------------------------------
 
@@ -636,27 +712,33 @@ class Reconciler:
             window = self.window(event)
             if window is not None and (window[1] - window[0]).days + 1 <= LONGEST_EVENT_DAYS:
                 windows[event] = window
-        by_day: dict[dt.date, list[URIRef]] = defaultdict(list)
-        for event, (begin, end) in windows.items():
+        # Candidates share a day and come from another origin: index by day, then by origin.
+        by_day: dict[dt.date, dict[frozenset, list[URIRef]]] = defaultdict(lambda: defaultdict(list))
+        origin_of = {event: self.index.origin(event) for event in windows}
+        for event, (begin, end) in sorted(windows.items(), key=lambda item: str(item[0])):
             day = begin
             while day <= end:
-                by_day[day].append(event)
+                by_day[day][origin_of[event]].append(event)
                 day += dt.timedelta(days=1)
         scores: dict[tuple[URIRef, URIRef], tuple[float, list[str]]] = {}
+        tried: set[tuple[URIRef, URIRef]] = set()
         for event in sorted(windows, key=str):
             begin, end = windows[event]
-            others: set[URIRef] = set()
+            mine = origin_of[event]
             day = begin
             while day <= end:
-                others.update(by_day[day])
+                for origin, others in by_day[day].items():
+                    if origin & mine:
+                        continue
+                    for other in others:
+                        pair = _pair(event, other)
+                        if pair in tried:
+                            continue
+                        tried.add(pair)
+                        found = self.compare_events(event, other, windows)
+                        if found is not None and found[0] >= EXACT_MATCH_FROM:
+                            scores[pair] = found
                 day += dt.timedelta(days=1)
-            for other in sorted(others, key=str):
-                pair = _pair(event, other)
-                if pair in scores or other == event or not self.different_origins(event, other):
-                    continue
-                found = self.compare_events(event, other, windows)
-                if found is not None and found[0] >= EXACT_MATCH_FROM:
-                    scores[pair] = found
         # Each event's best candidate in each other origin; a link needs the choice to be mutual.
         best: dict[tuple[URIRef, frozenset], URIRef] = {}
         candidates: dict[tuple[URIRef, frozenset], list[URIRef]] = defaultdict(list)
@@ -666,13 +748,19 @@ class Reconciler:
         for (event, origin), options in candidates.items():
             top = max(scores[_pair(event, o)][0] for o in options)
             tied = [o for o in options if scores[_pair(event, o)][0] == top]
-            outer = [o for o in tied if not any(t != o and t in self.super_events(o) for t in tied)]
-            best[(event, origin)] = sorted(outer or tied, key=str)[0]
+            if len(tied) > 1:
+                tied_set = set(tied)
+                outer = [o for o in tied if not (self.super_events(o) & tied_set)]
+                tied = outer or tied
+            best[(event, origin)] = min(tied, key=str)
         for (a, b), (score, fields) in sorted(scores.items(), key=lambda item: (str(item[0][0]), str(item[0][1]))):
             if best.get((a, self.index.origin(b))) == b and best.get((b, self.index.origin(a))) == a:
                 self.add(a, b, "event", "event-overlap", score, fields)
 
     def super_events(self, event: URIRef) -> set[Node]:
+        cached = self._super.get(event)
+        if cached is not None:
+            return cached
         seen: set[Node] = set()
         todo = list(self.index.values(event, CKG.subEventOf) | self.index.values(event, CKG.partOfCampaign))
         while todo:
@@ -680,6 +768,7 @@ class Reconciler:
             if node not in seen:
                 seen.add(node)
                 todo.extend(self.index.values(node, CKG.subEventOf) | self.index.values(node, CKG.partOfCampaign))
+        self._super[event] = seen
         return seen
 
 
@@ -692,18 +781,33 @@ class Reconciler:
 class MergeResult:
     """The merged data set, the links made, and what the report says."""
 
-    dataset: Dataset
+    quads: set
     links: list[Link]
     inputs: list[Input]
     unmatched_events: dict[str, list[str]]
     conflicts: list[str]
     data: bytes = b""
     triples: int = 0
+    _dataset: Dataset | None = None
+
+    @property
+    def dataset(self) -> Dataset:
+        """The merged quads as an rdflib Dataset (built on first use: large merges are written
+        from the quads without it)."""
+        if self._dataset is None:
+            from .load import new_dataset
+
+            dataset = new_dataset()
+            for s, p, o, g in self.quads:
+                graph = dataset.default_graph if g == DATASET_DEFAULT_GRAPH_ID else dataset.graph(g)
+                graph.add((s, p, o))
+            self._dataset = dataset
+        return self._dataset
 
     def report_text(self) -> str:
         out = [
             f"conflictkg merge: {len(self.inputs)} input(s), {self.triples} quads in "
-            f"{sum(1 for g in self.dataset.graphs() if len(g))} graph(s)"
+            f"{len({q[3] for q in self.quads})} graph(s)"
         ]
         for item in self.inputs:
             graphs = ", ".join(sorted(_short(g) for g in item.graphs if g != DATASET_DEFAULT_GRAPH_ID)) or "default graph only"
@@ -738,7 +842,7 @@ class MergeResult:
 
 def _short(term: Node) -> str:
     text = str(term)
-    for prefix, namespace in (("kgr:", str(KGR)), ("kid:", str(KID))):
+    for prefix, namespace in (("kgr:", "https://w3id.org/conflictkg/graph/"), ("kid:", "https://w3id.org/conflictkg/id/")):
         if text.startswith(namespace):
             return prefix + text[len(namespace):]
     return f"<{text}>"
@@ -746,7 +850,7 @@ def _short(term: Node) -> str:
 
 def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> MergeResult:
     """Merge the inputs' quads into one data set and add the reconciliation graph."""
-    from .load import load_ontology, new_dataset
+    from .load import load_ontology
 
     aliases = aliases or AliasTable.load()
     # An earlier merge's links and its provenance are made again from scratch (idempotence).
@@ -795,11 +899,6 @@ def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> Merg
     added |= {(activity, PROV.used, URIRef(g), default) for g in graphs}
     all_quads = quads | added
 
-    dataset = new_dataset()
-    for s, p, o, g in all_quads:
-        graph = dataset.default_graph if g == DATASET_DEFAULT_GRAPH_ID else dataset.graph(g)
-        graph.add((s, p, o))
-
     linked_events = {n for link in links if link.kind == "event" for n in (link.subject, link.object)}
     unmatched: dict[str, list[str]] = defaultdict(list)
     for event in reconciler.events:
@@ -807,9 +906,8 @@ def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> Merg
             for graph in sorted(index.origin(event)):
                 unmatched[graph].append(index.label(event))
     conflicts = find_conflicts(index, reconciler, links)
-    result = MergeResult(dataset, links, inputs, dict(unmatched), conflicts)
+    result = MergeResult(all_quads, links, inputs, dict(unmatched), conflicts)
     result.triples = len(all_quads)
-    result._quads = all_quads  # type: ignore[attr-defined]
     return result
 
 
@@ -912,8 +1010,7 @@ def merge_files(
             raise UsageError(f"{output}: a merged data set keeps its named graphs: write .trig, .nq or .jsonld")
     inputs = ([builtin_input()] if with_builtin else []) + [read_input(location, input_format) for location in locations]
     result = merge_inputs(inputs, AliasTable.load(aliases))
-    quads = result._quads  # type: ignore[attr-defined]
-    data = serialize(bind_prefixes(result.dataset), fmt) if fmt is RdfFormat.JSONLD else serialize_sorted(quads, fmt)
+    data = serialize(bind_prefixes(result.dataset), fmt) if fmt is RdfFormat.JSONLD else serialize_sorted(result.quads, fmt)
     if output and output != "-":
         write_bytes_atomic(output, data)
     else:
