@@ -527,9 +527,13 @@ def import_csv(
     to_stdout = output is None or output == "-"
 
     def reject(result: ImportResult) -> None:
+        # One line, as every error of the tool: the first problems, then how many more there are.
+        shown = result.problems[:3]
+        more = len(result.problems) - len(shown)
         raise InputError(
-            f"{file_name}: {len(result.problems)} malformed row(s); --strict rejects the file and writes nothing:\n"
-            + "\n".join(result.problem_lines(50))
+            f"{file_name}: {len(result.problems)} malformed row(s), so --strict rejects the file and writes nothing: "
+            + " | ".join(problem.short() for problem in shown)
+            + (f" | and {more} more (without --strict they are listed and skipped)" if more else "")
         )
 
     if strict and to_stdout:

@@ -40,8 +40,11 @@ class RowProblem:
     line: int
     messages: list[str] = field(default_factory=list)
 
+    def short(self) -> str:
+        return f"row {self.number} (line {self.line}): {'; '.join(self.messages)}"
+
     def text(self, file_name: str) -> str:
-        return f"{file_name}: row {self.number} (line {self.line}): {'; '.join(self.messages)}"
+        return f"{file_name}: {self.short()}"
 
 
 class MalformedRow(Exception):
