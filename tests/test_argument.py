@@ -219,3 +219,61 @@ def test_summary_and_queries_see_the_relations(run_cli):
         "claim-rule/figure-against-silence,https://w3id.org/conflictkg/id/claim/rfi-killed,"
         "https://w3id.org/conflictkg/id/claim/malian-army-casualties-not-reported"
     )
+
+
+def test_files_loaded_into_an_oxigraph_database_get_their_relations_there(tmp_path):
+    """`conflictkg load --store oxigraph:PATH FILE` bypasses load_dataset (Oxigraph's own loader);
+    the rules then run inside the database, with the same result as in memory."""
+    import pyoxigraph as ox
+
+    from conflictkg.store import OxigraphStore, load_into
+
+    path = tmp_path / "two-sources.ttl"
+    path.write_text(TWO_SOURCES, "utf-8")
+    store = OxigraphStore(tmp_path / "db")
+    try:
+        report = load_into(store, [str(path)])
+        assert (RELATIONS_GRAPH, len(load_dataset([str(path)]).graph(RELATIONS_GRAPH))) in report.graphs
+        rows = store.store.query(
+            "SELECT ?from ?to ?rule WHERE { GRAPH <https://w3id.org/conflictkg/graph/claim-relations> {"
+            " ?r <https://w3id.org/conflictkg/ontology#fromClaim> ?from ;"
+            " <https://w3id.org/conflictkg/ontology#toClaim> ?to ; <https://w3id.org/conflictkg/ontology#derivedByRule> ?rule } }"
+        )
+        found = {(r["from"].value.rsplit("/", 1)[-1], r["to"].value.rsplit("/", 1)[-1], r["rule"].value[len(RULE):]) for r in rows}
+        assert found == {r[1:] for r in _relations(load_dataset([str(path)]))}
+        assert ("high", "low", "disjoint-bounds") in found
+        assert not list(store.store.quads_for_pattern(None, None, None, ox.NamedNode("https://w3id.org/conflictkg/graph/scratch-ontology-for-rules")))
+    finally:
+        store.close()
+
+
+def test_rules_rerun_only_when_they_read_what_was_derived():
+    """The shortcut of run_rules (later rounds run only the rules that read derived terms) gives
+    what running every rule every round gives."""
+    import pyoxigraph as ox
+
+    from conflictkg.argument import _quads_read_by, _shipped_ontology_quads, run_rules
+
+    dataset = new_dataset()
+    copy = load_dataset()
+    for s, p, o, g in copy.quads((None, None, None, None)):
+        if str(g.identifier if hasattr(g, "identifier") else g) != str(RELATIONS_GRAPH):
+            dataset.graph(g.identifier if hasattr(g, "identifier") else g).add((s, p, o))
+    rules = shipped_rules()
+    store = ox.Store()
+    store.extend(_quads_read_by(dataset, rules))
+    store.extend(_shipped_ontology_quads())
+    shortcut = {(q.subject, q.predicate, q.object) for q in run_rules(store, rules)}
+    naive = ox.Store()
+    naive.extend(_quads_read_by(dataset, rules))
+    naive.extend(_shipped_ontology_quads())
+    total: set = set()
+    while True:
+        before = len(total)
+        for rule in rules:
+            for t in naive.query(rule.text, use_default_graph_as_union=True):
+                total.add((t.subject, t.predicate, t.object))
+        naive.extend(ox.Quad(s, p, o, ox.NamedNode(str(RELATIONS_GRAPH))) for s, p, o in total)
+        if len(total) == before:
+            break
+    assert shortcut == total

@@ -57,37 +57,123 @@ def shipped_rules() -> list[Rule]:
     return [parse_rule(e.name[: -len(".rq")], e.read_text("utf-8")) for e in entries]
 
 
-def derive(dataset: Dataset, ontology: Graph | None = None, rules: list[Rule] | None = None) -> Graph:
+def derive(dataset: Dataset, ontology: Graph | None = None, rules: list[Rule] | None = None) -> set[tuple]:
     """What the rules derive from every graph of `dataset` together with `ontology` (the rules
-    read the class hierarchy and the epistemic mappings; None: the shipped ontology), run to a fixpoint in an in-memory
-    Oxigraph store. Raises QueryError if a rule builds a link that does not name it."""
+    read the class hierarchy and the epistemic mappings; None: the shipped ontology), as rdflib
+    triples, computed in a scratch in-memory Oxigraph store that holds only the triples whose
+    predicate a rule names."""
     import pyoxigraph as ox
 
-    from .oxi import from_ox, graph_quads, store_from_dataset
+    from .oxi import from_ox, graph_quads
 
     rules = shipped_rules() if rules is None else rules
-    store = store_from_dataset(dataset)
+    store = ox.Store()
+    store.extend(_quads_read_by(dataset, rules))
     store.extend(graph_quads(ontology, ontology.identifier) if ontology is not None else _shipped_ontology_quads())
+    derived = run_rules(store, rules)
+    return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in derived}
+
+
+def run_rules(store, rules: list[Rule]) -> list:
+    """Run `rules` on a pyoxigraph store (its default graph read as the union of all graphs) to a
+    fixpoint, adding what they derive to the store's graph kgr:claim-relations; returns the quads
+    added. After the first round only the rules whose WHERE clause names something the previous
+    round derived run again. Raises QueryError if a rule builds a link that does not name it."""
+    import pyoxigraph as ox
+
     target = ox.NamedNode(str(RELATIONS_GRAPH))
-    derived = bind_prefixes(Graph())
+    derived_by = ox.NamedNode(str(CKG.derivedByRule))
+    # What each rule's WHERE clause names, but rdf:type (a derived `?x a ckg:ClaimRelation` matters to
+    # a rule only if it names ckg:ClaimRelation, which the objects of the new triples show) and
+    # rdfs:label (the rules read labels only to name what they build, never to decide what to build),
+    # and the rule's own IRI (which it binds to name itself in what it builds).
+    reads = {
+        rule.name: {ox.NamedNode(str(i)) for i in mentioned_iris(rule, where_only=True) if i not in (RDF.type, RDFS.label, rule.iri)}
+        for rule in rules
+    }
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{RELATIONS_GRAPH}> {{ ?s ?p ?o }} }}"
+
+    def size() -> int:
+        return int(next(iter(store.query(count)))["n"].value)
+
+    everything: list = []
+    pending = list(rules)
     for _round in range(MAX_ROUNDS):
-        added = 0
-        for rule in rules:
+        before = size()
+        added = []
+        for rule in pending:
+            iri = ox.NamedNode(str(rule.iri))
             try:
                 result = store.query(rule.text, use_default_graph_as_union=True)
+                quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in result]
             except (SyntaxError, ValueError, OSError) as error:
                 raise QueryError(f"rule {rule.name}: {error}") from None
-            for triple in result:
-                subject, predicate, obj = from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)
-                if predicate == CKG.derivedByRule and obj != rule.iri:
-                    raise QueryError(f"rule {rule.name} derived a link naming <{obj}>, not itself")
-                if (subject, predicate, obj) not in derived:
-                    derived.add((subject, predicate, obj))
-                    store.add(ox.Quad(triple.subject, triple.predicate, triple.object, target))
-                    added += 1
-        if not added:
-            return derived
+            if any(q.predicate == derived_by and q.object != iri for q in quads):
+                raise QueryError(f"rule {rule.name} derived a link that does not name it with ckg:derivedByRule")
+            added += quads
+        store.extend(added)
+        everything += added
+        if size() == before:
+            return everything
+        new_terms = {q.predicate for q in added} | {q.object for q in added if isinstance(q.object, ox.NamedNode)}
+        pending = [rule for rule in rules if reads[rule.name] & new_terms]
+        if not pending:
+            return everything
     raise QueryError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+def add_claim_relations_in_store(store) -> int:
+    """What `add_claim_relations` does, inside a pyoxigraph store (an Oxigraph database filled by
+    `conflictkg load`): replace its graph kgr:claim-relations and that graph's provenance. The
+    shipped ontology is added for the run in a scratch graph unless the store holds kgr:ontology.
+    Returns the number of triples derived."""
+    import pyoxigraph as ox
+
+    from .namespaces import ONTOLOGY_GRAPH
+    from .oxi import from_ox, graph_quads
+
+    store.update(f"DROP SILENT GRAPH <{RELATIONS_GRAPH}>")
+    store.update(f"DELETE WHERE {{ <{RELATIONS_GRAPH}> ?p ?o }} ; DELETE WHERE {{ <{DERIVATION}> ?p ?o }}")
+    if not store.query(f"ASK {{ ?c a <{CKG.Claim}> }}", use_default_graph_as_union=True):
+        return 0
+    claims = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?c a <{CKG.Claim}> }} }}")
+    holding = [row["g"] for row in claims]  # named graphs with claims, whose sources the derived graph names
+    scratch = None
+    if not store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"):
+        scratch = ox.NamedNode(str(KGR["scratch-ontology-for-rules"]))
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, scratch) for q in _shipped_ontology_quads())
+    try:
+        rules = shipped_rules()
+        derived = run_rules(store, rules)
+    finally:
+        if scratch is not None:
+            store.update(f"DROP SILENT GRAPH <{scratch.value}>")
+    derived_count = int(next(iter(store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{RELATIONS_GRAPH}> {{ ?s ?p ?o }} }}"
+    )))["n"].value)
+    sources = set()
+    for graph in holding:
+        for row in store.query(f"SELECT ?s WHERE {{ <{graph.value}> <{PROV.wasDerivedFrom}> ?s }}", use_default_graph_as_union=True):
+            if isinstance(row["s"], ox.NamedNode):
+                sources.add(from_ox(row["s"]))
+    meta = bind_prefixes(Graph())
+    _provenance(meta, sorted(sources, key=str), rules)
+    store.extend(graph_quads(meta, None))
+    del derived
+    return derived_count
+
+
+def _provenance(meta: Graph, sources: list, rules: list[Rule]) -> None:
+    meta.add((RELATIONS_GRAPH, RDF.type, CKG.DerivedGraph))
+    meta.add((RELATIONS_GRAPH, RDFS.label, Literal("Claim relations and epistemic statuses derived by the rules of ontology/rules", lang="en")))
+    meta.add((RELATIONS_GRAPH, PROV.wasGeneratedBy, DERIVATION))
+    meta.add((RELATIONS_GRAPH, PROV.wasAttributedTo, PROJECT))
+    for source in sources:
+        meta.add((RELATIONS_GRAPH, PROV.wasDerivedFrom, source))
+    meta.add((DERIVATION, RDF.type, PROV.Activity))
+    meta.add((DERIVATION, RDFS.label, Literal("Derivation of claim relations by the rules of ontology/rules", lang="en")))
+    for rule in rules:
+        meta.add((DERIVATION, PROV.used, rule.iri))
 
 
 def add_claim_relations(dataset: Dataset) -> int:
@@ -101,20 +187,51 @@ def add_claim_relations(dataset: Dataset) -> int:
     rules = shipped_rules()
     derived = derive(dataset, None, rules)
     graph = dataset.graph(RELATIONS_GRAPH)
-    for triple in derived:
-        graph.add(triple)
-    meta = dataset.default_graph
-    meta.add((RELATIONS_GRAPH, RDF.type, CKG.DerivedGraph))
-    meta.add((RELATIONS_GRAPH, RDFS.label, Literal("Claim relations and epistemic statuses derived by the rules of ontology/rules", lang="en")))
-    meta.add((RELATIONS_GRAPH, PROV.wasGeneratedBy, DERIVATION))
-    meta.add((RELATIONS_GRAPH, PROV.wasAttributedTo, PROJECT))
-    for source in sources:
-        meta.add((RELATIONS_GRAPH, PROV.wasDerivedFrom, source))
-    meta.add((DERIVATION, RDF.type, PROV.Activity))
-    meta.add((DERIVATION, RDFS.label, Literal("Derivation of claim relations by the rules of ontology/rules", lang="en")))
-    for rule in rules:
-        meta.add((DERIVATION, PROV.used, rule.iri))
+    graph.addN((s, p, o, graph) for s, p, o in derived)
+    _provenance(dataset.default_graph, sources, rules)
     return len(derived)
+
+
+_PREFIX_LINE = re.compile(r"PREFIX\s+([\w-]*):\s*<([^>]+)>", re.IGNORECASE)
+_IRI = re.compile(r"<([^<>\s]+)>")
+
+
+def mentioned_iris(rule: Rule, where_only: bool = False) -> set[URIRef]:
+    """Every IRI a rule's text names (full or with the prefixes the rule declares), and rdf:type;
+    with `where_only`, those of its WHERE clause (what it reads, not what it builds)."""
+    prefixes = dict(_PREFIX_LINE.findall(rule.text))
+    body = _PREFIX_LINE.sub("", "\n".join(line for line in rule.text.splitlines() if not line.lstrip().startswith("#")))
+    if where_only:
+        body = re.split(r"\bWHERE\b", body, maxsplit=1, flags=re.IGNORECASE)[-1]
+    found = {URIRef(iri) for iri in _IRI.findall(body)}
+    for prefix, namespace in prefixes.items():
+        for local in re.findall(rf"(?<![\w/<]){re.escape(prefix)}:([A-Za-z_][\w-]*)", body):
+            found.add(URIRef(namespace + local))
+    found.add(RDF.type)
+    return found
+
+
+def _quads_read_by(dataset: Dataset, rules: list[Rule]):
+    """The quads whose predicate a rule names, as pyoxigraph quads in the default graph (the rules
+    never use a variable as a predicate, so nothing else can match; converting only these keeps
+    large data sets cheap)."""
+    import pyoxigraph as ox
+
+    from .oxi import to_ox
+
+    memo: dict = {}
+
+    def term(node):
+        converted = memo.get(node)
+        if converted is None:
+            converted = memo[node] = to_ox(node)
+        return converted
+
+    default = ox.DefaultGraph()
+    predicates = set().union(*(mentioned_iris(rule) for rule in rules)) if rules else set()
+    for predicate in sorted(predicates, key=str):
+        for s, p, o, _g in dataset.quads((None, predicate, None, None)):
+            yield ox.Quad(term(s), term(p), term(o), default)
 
 
 @functools.lru_cache(maxsize=1)
@@ -146,4 +263,7 @@ def _claim_sources(dataset: Dataset) -> list[URIRef] | None:
     return sorted(sources, key=str)
 
 
-__all__ = ["RELATIONS_GRAPH", "Rule", "add_claim_relations", "derive", "parse_rule", "remove_claim_relations", "shipped_rules"]
+__all__ = [
+    "RELATIONS_GRAPH", "Rule", "add_claim_relations", "add_claim_relations_in_store", "derive", "mentioned_iris",
+    "parse_rule", "remove_claim_relations", "run_rules", "shipped_rules",
+]

@@ -862,6 +862,14 @@ def load_into(
         shipped = new_dataset()
         shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
         report.graphs += store.load_dataset(shipped).graphs
+    if locations and isinstance(store, OxigraphStore):
+        # Files went in through Oxigraph's own loader, not load_dataset: derive the claim
+        # relations of everything now in the database, in the database (argument.py).
+        from .argument import RELATIONS_GRAPH, add_claim_relations_in_store
+
+        derived = add_claim_relations_in_store(store.store)
+        if derived:
+            report.graphs.append((RELATIONS_GRAPH, derived))
     return report
 
 
