@@ -6,7 +6,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from conflictkg.argument import RELATIONS_GRAPH, add_claim_relations, parse_rule, shipped_rules
+from conflictkg.argument import (
+    RELATIONS_GRAPH,
+    add_claim_relations,
+    parse_rule,
+    shipped_rules,
+)
 from conflictkg.errors import QueryError
 from conflictkg.load import load_dataset, load_ontology, new_dataset
 from conflictkg.namespaces import CKG, CKV, KID

@@ -8,11 +8,18 @@ never meet. `validate.validate` validates the union of every graph plus the onto
 
 from __future__ import annotations
 
-from rdflib import URIRef
+from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
 from conflictkg.evidence import EVIDENCE_GRAPH
-from conflictkg.load import copy_quads, load_dataset, load_ontology, load_shapes, new_dataset, union_graph
+from conflictkg.load import (
+    copy_quads,
+    load_dataset,
+    load_ontology,
+    load_shapes,
+    new_dataset,
+    union_graph,
+)
 from conflictkg.namespaces import KGR, KID, OA
 from conflictkg.validate import run, validate
 

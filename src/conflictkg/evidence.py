@@ -95,7 +95,7 @@ def sentence_at(text: str, start: int, end: int) -> str:
         match = re.search(r"[.!?](?=\s|$)", text[end:line_end])
         finish = end + match.end() if match else line_end
     sentence = text[begin:finish].strip()
-    return sentence[2:] if sentence.startswith("- ") else sentence
+    return sentence.removeprefix("- ")
 
 
 def section_at(text: str, start: int) -> str:

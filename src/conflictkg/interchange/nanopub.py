@@ -49,7 +49,7 @@ def build(dataset: Dataset, created: dt.datetime | None = None) -> Dataset:
     provenance the assertion prov:wasAttributedTo the claim's source, prov:wasDerivedFrom the source
                article (from its graph's provenance), and the evidence annotations quoting it;
     pubinfo    when and by whom the nanopublication was made, and its licence."""
-    created = created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    created = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
     stamp = Literal(created.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime, normalize=False)
     out = bind_prefixes(Dataset())
     out.bind("np", NP)

@@ -11,7 +11,18 @@ from rdflib.term import Node
 
 from ..evidence import evidence_in
 from ..namespaces import CKG, KID
-from .common import KILLED, MISSING, WOUNDED, Figure, casualty_figures, instances, label, parties, when, where
+from .common import (
+    KILLED,
+    MISSING,
+    WOUNDED,
+    Figure,
+    casualty_figures,
+    instances,
+    label,
+    parties,
+    when,
+    where,
+)
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
