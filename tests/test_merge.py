@@ -27,7 +27,7 @@ from conflictkg.merge import (
     normal_place_name,
     read_input,
 )
-from conflictkg.namespaces import CKG, CKV, KID
+from conflictkg.namespaces import CKG, KID
 from conflictkg.queries import find_query, run_query, saved_queries
 from conflictkg.tables import rows_as_text
 from conflictkg.validate import validate

@@ -16,7 +16,6 @@ from .common import (
     RDF,
     RDFS,
     SDO,
-    XSD,
     Importer,
     Triple,
     code,
