@@ -259,6 +259,7 @@ def test_wikidata_casualty_figures_with_bounds_sources_and_quotes(wikidata):
         assert wikidata.value(value, WIKIBASE.quantityUnit) == WD["Q199"]
         source, quote = _reference(wikidata, statement)
         by_source[(str(source).rsplit("/", 1)[-1], quote)] = quantity
+        assert str(wikidata.value(statement, RDFS.seeAlso)).startswith(str(KID["claim/"]))  # our claim, for review
     assert by_source[("rfi", "between thirty and thirty-two Malian soldiers were killed")] == ("31", "30", "32")
     assert by_source[("jnim", "over thirty Malian soldiers were killed")] == ("31", None, None)
     injured = _statements(wikidata, KWALA, "P1339")

@@ -226,7 +226,7 @@ def to_rdf(graph: Graph) -> Graph:
                 unknown = BNode()
                 out.add((statement, PS[claim.property], unknown))
             if claim.source is not None:
-                out.add((statement, PROV.wasDerivedFrom, URIRef(str(claim.source))))  # our claim, for review
+                out.add((statement, RDFS.seeAlso, URIRef(str(claim.source))))  # the claim it comes from, for review
             if claim.reference is not None:
                 reference = REFERENCE[_hash(statement, claim.reference.stated_in, claim.reference.quote)]
                 out.add((statement, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), reference))
