@@ -282,3 +282,9 @@ def test_rules_rerun_only_when_they_read_what_was_derived():
         if len(total) == before:
             break
     assert shortcut == total
+
+
+def test_summary_counts_the_relations(run_cli):
+    run = run_cli("summary")
+    assert run.status == 0
+    assert "3 cites, 8 consistent, 8 in conflict" in run.stdout

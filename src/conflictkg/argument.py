@@ -192,6 +192,16 @@ def add_claim_relations(dataset: Dataset) -> int:
     return len(derived)
 
 
+def relation_counts(graph: Graph | Dataset) -> dict[str, int]:
+    """How many claim relations of each kind (by the kind's last IRI segment) `graph` holds."""
+    counts: dict[str, int] = {}
+    for relation in set(graph.subjects(RDF.type, CKG.ClaimRelation)):
+        kind = graph.value(relation, CKG.relationKind)
+        name = str(kind).rsplit("/", 1)[-1] if kind is not None else "unknown"
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 _PREFIX_LINE = re.compile(r"PREFIX\s+([\w-]*):\s*<([^>]+)>", re.IGNORECASE)
 _IRI = re.compile(r"<([^<>\s]+)>")
 
@@ -265,5 +275,5 @@ def _claim_sources(dataset: Dataset) -> list[URIRef] | None:
 
 __all__ = [
     "RELATIONS_GRAPH", "Rule", "add_claim_relations", "add_claim_relations_in_store", "derive", "mentioned_iris",
-    "parse_rule", "remove_claim_relations", "run_rules", "shipped_rules",
+    "parse_rule", "relation_counts", "remove_claim_relations", "run_rules", "shipped_rules",
 ]

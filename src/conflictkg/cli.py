@@ -421,6 +421,13 @@ def _summary(args: argparse.Namespace) -> int:
     print(render_table(run_query(dataset, find_query("graph-overview")), dataset.namespace_manager))
     print("Who claims what about the death toll:")
     print(render_table(run_query(dataset, find_query("casualty-claims"), {"kind": "ckv:casualty/killed"}), dataset.namespace_manager))
+    from .argument import relation_counts
+
+    counts = relation_counts(dataset)
+    if counts:
+        listed = ", ".join(f"{count} {kind.replace('-', ' ')}" for kind, count in counts.items())
+        print(f"How the claims stand to each other (derived by the rules of ontology/rules): {listed}; "
+              "`conflictkg query claims-in-conflict` and `claim-relations` list them.")
     print(report.text(dataset))
     return EXIT_OK if report.conforms else EXIT_INVALID
 
