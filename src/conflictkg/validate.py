@@ -275,7 +275,7 @@ def _fast(shapes: Graph, shapes_nt: NTriples, data_text: str, data_nt: NTriples 
         notes.append(
             "The fast validator checked this data. Its SPARQL engine does not order xsd:date values, so "
             f"these SPARQL constraints, which compare values, may miss violations: {names}. "
-            "`--validator pyshacl` checks them (slowly; see docs/validators.md)."
+            "`conflictkg validate --validator pyshacl` checks them (slowly; see docs/validators.md)."
         )
     return ValidationReport(bool(report.conforms), results, "fast", notes)
 
