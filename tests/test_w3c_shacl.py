@@ -29,7 +29,12 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, Namespace
 from rdflib.term import Node
 
-from conflictkg.validate import ValidationResult, result_from_node, run_fast, run_pyshacl
+from conflictkg.validate import (
+    ValidationResult,
+    result_from_node,
+    run_fast,
+    run_pyshacl,
+)
 
 SUITE = Path(__file__).resolve().parent / "w3c-shacl"
 KNOWN = SUITE / "known-differences.toml"
@@ -118,7 +123,7 @@ def describe(term: Node | None, graph: Graph, depth: int = 0) -> str:
         return json.dumps(str(term), ensure_ascii=False)
     try:
         return term.n3(graph.namespace_manager)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a prefixed name may not fit; the full IRI always does
         return term.n3()
 
 
@@ -155,7 +160,7 @@ def observed_difference(case: Case, validator: str) -> dict:
     kind, conforms, expected = expected_outcome(case)
     try:
         report = VALIDATORS[validator](data, shapes)
-    except Exception as error:  # a refusal to run is the expected outcome of a failure case
+    except Exception as error:  # noqa: BLE001 - a refusal to run is the expected outcome of a failure case
         if kind == "failure":
             return {}
         return {"error": f"{type(error).__name__}: {str(error).strip().splitlines()[0][:200] if str(error).strip() else ''}"}

@@ -424,7 +424,7 @@ def to_ntriples(graph: Graph) -> tuple[str, list[BNode]]:
 
 
 _BNODE_LABEL = re.compile(r"_:(\d+)_b(\d+)\Z")
-_NT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+_NT_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _DATA_SCOPE, _SHAPES_SCOPE = 0, 1
 
@@ -634,7 +634,7 @@ def _short(term: Node | None, namespace_manager) -> str:
         return "-"
     try:
         return term.n3(namespace_manager)
-    except Exception:
+    except Exception:  # noqa: BLE001 - rdflib refuses to write some IRIs; show them as they are
         return str(term)
 
 
