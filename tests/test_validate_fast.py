@@ -135,8 +135,15 @@ def test_fast_results_are_the_callers_own_blank_nodes_literals_and_paths():
     assert {f"(<{EX}q>/^<{EX}r>)", f"(<{EX}a>|(<{EX}b>)*)", f"(<{EX}child>)+"} <= paths
 
 
-def test_the_shipped_shapes_have_one_date_ordering_sparql_constraint():
-    assert [str(node) for node in ordering_constraints(load_shapes())] == [CKS + "SubEventWithinParentShape"]
+def test_date_ordering_sparql_constraints_are_found_unless_they_compare_strings():
+    # The shipped sub-event shape compares STR(...) of its dates, which both validators order.
+    assert ordering_constraints(load_shapes()) == []
+    dates = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S sh:sparql [ sh:select "SELECT $this WHERE { $this ex:a ?x ; ex:b ?y FILTER (?x < ?y) FILTER (STR(?x) < STR(?y)) }" ] .""",
+        format="turtle",
+    )
+    assert [str(node) for node in ordering_constraints(dates)] == ["http://example.org/S"]
     shapes = Graph().parse(
         data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
         ex:S sh:sparql [ sh:select "SELECT $this WHERE { $this <http://ex/p> ?v . FILTER (?v != '<a>') } # a > b" ] .""",
@@ -154,7 +161,7 @@ def test_cli_validator_option(run_cli):
     result = run_cli("validate", "--validator", "fast")
     assert result.status == 0
     assert result.stdout.startswith("The data conforms to the shapes.")
-    assert "Note: The fast validator checked this data" in result.stdout
+    assert "Note:" not in result.stdout
     assert run_cli("validate", "--validator", "quick").status == 2
 
 
