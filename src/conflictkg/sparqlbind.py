@@ -191,3 +191,32 @@ def _skip_string(text: str, i: int) -> int:
             return end + 1
         end += 1
     return len(text)
+
+
+def where_group_body(text: str) -> tuple[int, int]:
+    """Offsets (start, end) of the inside of the top-level WHERE group: after its `{`, at its `}`."""
+    start = where_group_start(text)
+    depth = 1
+    i, n = start, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if char in "\"'":
+            i = _skip_string(text, i)
+            continue
+        if char == "<":
+            match = _IRIREF_AT.match(text, i)
+            if match:
+                i = match.end()
+                continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return start, i
+        i += 1
+    raise QueryError("unbalanced braces in the query")

@@ -1,0 +1,620 @@
+"""Times every stage of conflictkg on synthetic ACLED-like data, for the rdflib path and the fast path.
+
+    python benchmarks/run.py                         # 10,000 / 100,000 / 1,000,000 events
+    python benchmarks/run.py --sizes 10000 --paths fast
+    python benchmarks/run.py --smoke --work /tmp/x   # 1,000 events, quick (the test suite runs this)
+
+Stages (each timed on its own, wall clock and CPU, with the peak resident memory it reached):
+
+- generate: `conflictkg generate` writes the N-Triples file and an ACLED-style CSV (not part of
+  either path; the files are the input of both).
+- import-csv: the ACLED importer (`conflictkg.importers`) on the CSV, written as N-Quads.
+- rdflib path (rdflib + pySHACL + owlrl): load (parse the N-Triples into an rdflib Dataset),
+  validate (pySHACL), every saved query (rdflib SPARQL), export Turtle and JSON-LD (rdflib),
+  reason (owlrl). Each stage runs in its own process with the 10-minute budget; a stage past it
+  is stopped and reported as not finished. Also timed, for comparison: the compiled validator
+  through the public `validate(dataset, validator="fast")`, which needs the rdflib Dataset.
+- fast path (pyoxigraph + compiled SHACL + SPARQL-update reasoning), one process: load
+  (`conflictkg load` into an embedded Oxigraph database: pyoxigraph's bulk loader), the
+  reference `Store.bulk_load` of the same file into a fresh database, validate
+  (`conflictkg.storevalidate`: SHACL Core by the `shacl` package, SHACL-SPARQL constraints
+  once over the store; run in a child process with its own time limit), every saved query
+  (pyoxigraph, every answer row read), export Turtle and JSON-LD (pyoxigraph's writers), reason
+  (`conflictkg.reason.materialize`).
+
+End to end = load + validate + reason + every saved query. Results go to a JSON file, a Markdown
+table (`benchmarks/RESULTS.md`) and a log-log plot (`benchmarks/results.png`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+RDFLIB_BUDGET = 600.0
+RDFLIB_STAGES = ("load", "queries", "export-ttl", "export-jsonld", "validate", "validate-compiled", "reason")
+END_TO_END = ("load", "validate", "reason", "queries")
+
+# Parameters of the saved queries on synthetic data (the shipped defaults name Kwala's places).
+SYNTHETIC_PARAMS = {
+    "casualty-claims": {"kind": "ckv:casualty/killed"},
+    "claims-of-source": {"source": "kid:actor/syn-outlet/o0"},
+    "events-in-region": {"region": "kid:place/syn/mali"},
+    "events-on-road-before": {"road": "kid:place/syn/mali/r0", "before": "2021-01-01"},
+    "sub-events": {"event": "kid:event/syn/campaign-0-2020"},
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+class PeakMemory:
+    """Samples this process's resident memory (VmRSS) every 20 ms; `peak` is the highest seen."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def current() -> int:
+        try:
+            with open("/proc/self/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.current())
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> "PeakMemory":
+        self.peak = self.current()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.current())
+
+
+class Recorder:
+    """Appends one JSON line per measurement to a file (partial results survive a stopped run)."""
+
+    def __init__(self, path: Path, path_name: str, size: int) -> None:
+        self.path, self.path_name, self.size = path, path_name, size
+
+    def write(self, stage: str, wall: float | None, cpu: float | None = None, peak: int | None = None, **extra) -> None:
+        record = {"path": self.path_name, "size": self.size, "stage": stage, "wall": wall, "cpu": cpu,
+                  "peak_mb": None if peak is None else round(peak / 2**20, 1), **extra}
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(record) + "\n")
+
+    def time(self, stage: str, action, **extra):
+        with PeakMemory() as memory:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            value = action()
+            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        self.write(stage, wall, cpu, memory.peak, **extra)
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Workers (run as child processes)
+
+
+def saved_query_runs():
+    from conflictkg.queries import saved_queries
+
+    for name, query in sorted(saved_queries().items()):
+        yield name, query, SYNTHETIC_PARAMS.get(name, {})
+
+
+def worker_import(args) -> None:
+    from conflictkg.importers import import_csv, importer_for
+
+    rec = Recorder(Path(args.out), "import", args.size)
+    output = Path(args.work) / f"imported-{args.size}.nq"
+    result = rec.time("import-csv", lambda: import_csv(importer_for("acled"), args.csv, str(output)))
+    rec.write("import-csv-rows", None, rows=getattr(result, "rows_read", None), problems=len(getattr(result, "problems", [])))
+
+
+def worker_rdflib(args) -> None:
+    """One stage of the rdflib path (the data is parsed first; that parse is timed only as `load`)."""
+    from conflictkg.load import load_dataset, with_ontology
+
+    rec = Recorder(Path(args.out), "rdflib", args.size)
+    if args.stage == "load":
+        rec.time("load", lambda: load_dataset([args.data]))
+        return
+    dataset = load_dataset([args.data])
+    if args.stage == "queries":
+        from conflictkg.queries import run_query
+
+        with_ontology(dataset)
+        for name, query, params in saved_query_runs():
+            rows = rec.time(f"query:{name}", lambda: len(list(run_query(dataset, query, params))))
+            rec.write(f"rows:{name}", None, rows=rows)
+    elif args.stage in ("export-ttl", "export-jsonld"):
+        from conflictkg.export import serialize
+        from conflictkg.formats import RdfFormat
+
+        fmt = RdfFormat.TURTLE if args.stage == "export-ttl" else RdfFormat.JSONLD
+        target = Path(args.work) / f"rdflib-{args.size}.{fmt.value}"
+        rec.time(args.stage, lambda: target.write_bytes(serialize(dataset, fmt)))
+    elif args.stage in ("validate", "validate-compiled"):
+        from conflictkg.validate import validate
+
+        validator = "pyshacl" if args.stage == "validate" else "fast"
+        report = rec.time(args.stage, lambda: validate(dataset, validator=validator))
+        rec.write(f"{args.stage}-conforms", None, conforms=report.conforms, results=len(report.results))
+    elif args.stage == "reason":
+        from conflictkg.reason import reasoned_dataset
+
+        rec.time("reason", lambda: reasoned_dataset(dataset, "owlrl"))
+
+
+def worker_fast(args) -> None:
+    import pyoxigraph as ox
+
+    from conflictkg.formats import RdfFormat
+    from conflictkg.reason import materialize, rule_plan
+    from conflictkg.store import OxigraphStore, load_into
+
+    rec = Recorder(Path(args.out), "fast", args.size)
+    work = Path(args.work)
+    database = work / f"oxigraph-{args.size}"
+    reference = work / f"oxigraph-bulk-{args.size}"
+    for folder in (database, reference):
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def bulk_reference() -> None:
+        store = ox.Store(str(reference))
+        store.bulk_load(path=args.data, format=ox.RdfFormat.N_TRIPLES)
+        del store
+
+    rec.time("bulk-load-reference", bulk_reference)
+    shutil.rmtree(reference, ignore_errors=True)
+
+    store = OxigraphStore(database)
+    # what `conflictkg load --store oxigraph:DB --data FILE` does (store.load_into), step by step
+    pieces = {}
+
+    def load() -> None:
+        started = time.perf_counter()
+        store.load_files([args.data])
+        pieces["files (bulk loader)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        _load_ontology(store)
+        pieces["ontology"] = time.perf_counter() - started
+        started = time.perf_counter()
+        _derive_after_load(store)
+        pieces["derived claim relations (argument.py)"] = time.perf_counter() - started
+
+    rec.time("load", load)
+    rec.write("load-steps", None, steps=[[k, round(v, 3)] for k, v in pieces.items()])
+    rec.write("triples", None, triples=len(store.store))
+    store.close()
+    del store
+
+    # validation in a child process, with its own time limit (the store is closed meanwhile)
+    command = [sys.executable, __file__, "--worker", "fast-validate", "--size", str(args.size), "--data", args.data,
+               "--work", args.work, "--out", args.out, "--database", str(database)]
+    started = time.perf_counter()
+    try:
+        subprocess.run(command, check=True, timeout=args.stage_timeout)
+    except subprocess.TimeoutExpired:
+        rec.write("validate", None, stopped_after=round(time.perf_counter() - started, 1),
+                  note=f"stopped at the {args.stage_timeout:.0f} s stage limit")
+    except subprocess.CalledProcessError as error:
+        rec.write("validate", None, note=f"failed with exit status {error.returncode}")
+
+    # each saved query in a child process of its own, so that a runaway query can be stopped
+    for name, _query, _params in saved_query_runs():
+        command = [sys.executable, __file__, "--worker", "fast-query", "--size", str(args.size), "--work", args.work,
+                   "--out", args.out, "--database", str(database), "--stage", name]
+        try:
+            subprocess.run(command, check=True, timeout=args.query_timeout)
+        except subprocess.TimeoutExpired:
+            rec.write(f"query:{name}", None, note=f"stopped at {args.query_timeout:.0f} s")
+        except subprocess.CalledProcessError as error:
+            rec.write(f"query:{name}", None, note=f"failed with exit status {error.returncode}")
+
+    store = OxigraphStore(database)
+    for stage, fmt in (("export-ttl", RdfFormat.TURTLE), ("export-jsonld", RdfFormat.JSONLD)):
+        target = work / f"fast-{args.size}.{fmt.value}"
+        with target.open("wb") as out:
+            rec.time(stage, lambda: store.dump(out, fmt))
+        target.unlink()
+    plan = rec.time("reason-plan", rule_plan)
+    report = rec.time("reason-rules", lambda: materialize(store.store, plan))
+    rec.write("reason-steps", None, inferred=report.inferred, steps=[[n, round(t, 3)] for n, t in report.steps])
+    store.close()
+    shutil.rmtree(database, ignore_errors=True)
+
+
+def _load_ontology(store) -> None:
+    from conflictkg.load import load_ontology, new_dataset
+    from conflictkg.namespaces import ONTOLOGY_GRAPH
+
+    shipped = new_dataset()
+    shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
+    store.load_dataset(shipped)
+
+
+def _derive_after_load(store) -> None:
+    """The step `load_into` runs after loading files into an Oxigraph store, if there is one."""
+    try:
+        from conflictkg.argument import add_claim_relations_in_store
+    except ImportError:
+        return
+    add_claim_relations_in_store(store.store)
+
+
+def worker_fast_query(args) -> None:
+    import pyoxigraph as ox
+
+    from conflictkg.store import OxigraphStore
+
+    rec = Recorder(Path(args.out), "fast", args.size)
+    store = OxigraphStore(args.database)
+    for name, query, params in saved_query_runs():
+        if name != args.stage:
+            continue
+
+        def run() -> int:
+            answer = store.query_native(query, params)
+            return 1 if isinstance(answer, ox.QueryBoolean) else sum(1 for _ in answer)
+
+        rows = rec.time(f"query:{name}", run)
+        rec.write(f"rows:{name}", None, rows=rows)
+
+
+def worker_fast_validate(args) -> None:
+    import pyoxigraph as ox
+
+    from conflictkg.storevalidate import validate_store
+
+    rec = Recorder(Path(args.out), "fast", args.size)
+    store = ox.Store(args.database)
+    report = rec.time("validate", lambda: validate_store(store))
+    rec.write("validate-conforms", None, conforms=report.conforms, results=len(report.violations),
+              parts={k: round(v, 3) for k, v in report.timings.items()})
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+def run_worker(kind: str, args, size: int, extra: list[str], timeout: float | None) -> str:
+    command = [sys.executable, __file__, "--worker", kind, "--size", str(size), "--work", args.work,
+               "--out", str(args.results), "--stage-timeout", str(args.stage_timeout),
+               "--query-timeout", str(args.query_timeout), *extra]
+    started = time.perf_counter()
+    try:
+        subprocess.run(command, check=True, timeout=timeout)
+        return "ok"
+    except subprocess.TimeoutExpired:
+        return f"stopped after {time.perf_counter() - started:.0f} s"
+    except subprocess.CalledProcessError as error:
+        return f"failed (exit {error.returncode})"
+
+
+def machine() -> dict:
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            kb = int(next(line for line in info if line.startswith("MemTotal")).split()[1])
+            memory = f"{kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    import pyoxigraph
+    import rdflib
+
+    versions = {"python": platform.python_version(), "rdflib": rdflib.__version__, "pyoxigraph": pyoxigraph.__version__}
+    for name in ("pyshacl", "owlrl", "shacl"):
+        try:
+            from importlib.metadata import version
+
+            versions[name] = version(name)
+        except Exception:
+            pass
+    return {"cores": os.cpu_count(), "memory": memory, "platform": platform.platform(), "versions": versions,
+            "load_average": os.getloadavg()}
+
+
+def cli_timings(runs: int = 3) -> dict:
+    """`conflictkg --help` and `conflictkg validate` on the built-in data, as a user runs them."""
+    exe = shutil.which("conflictkg") or str(Path(sys.executable).with_name("conflictkg"))
+    out = {}
+    for label, command in (("conflictkg --help", [exe, "--help"]), ("conflictkg validate", [exe, "validate"]),
+                           ("conflictkg query timeline", [exe, "query", "timeline"])):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times.append(time.perf_counter() - started)
+        out[label] = {"best": min(times), "median": sorted(times)[len(times) // 2]}
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--paths", nargs="+", default=["rdflib", "fast"], choices=["rdflib", "fast"])
+    parser.add_argument("--rdflib-max", type=int, default=100_000, help="largest size to try the rdflib path at")
+    parser.add_argument("--rdflib-stages", nargs="+", default=list(RDFLIB_STAGES), choices=RDFLIB_STAGES)
+    parser.add_argument("--budget", type=float, default=RDFLIB_BUDGET, help="seconds each rdflib stage may take")
+    parser.add_argument("--stage-timeout", type=float, default=1800.0, help="seconds the fast path's validation may take")
+    parser.add_argument("--query-timeout", type=float, default=300.0, help="seconds each saved query may take (fast path)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--results", type=Path, default=None, help="JSON lines of measurements (default: WORK/results.jsonl)")
+    parser.add_argument("--markdown", type=Path, default=None, help="write the summary here (e.g. benchmarks/RESULTS.md)")
+    parser.add_argument("--plot", type=Path, default=None, help="write the log-log plot here (e.g. benchmarks/results.png)")
+    parser.add_argument("--smoke", action="store_true", help="1,000 events, short limits (the test suite's run)")
+    parser.add_argument("--no-cli", action="store_true", help="skip timing `conflictkg --help` / `validate`")
+    parser.add_argument("--report-only", action="store_true", help="only rebuild the Markdown and plot from --results")
+    # worker mode
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        {"import": worker_import, "rdflib": worker_rdflib, "fast": worker_fast, "fast-query": worker_fast_query,
+         "fast-validate": worker_fast_validate}[args.worker](args)
+        return 0
+
+    if args.smoke:
+        args.sizes, args.budget, args.stage_timeout = [1000], min(args.budget, 120.0), min(args.stage_timeout, 300.0)
+    args.work = args.work or tempfile.mkdtemp(prefix="conflictkg-bench-")
+    Path(args.work).mkdir(parents=True, exist_ok=True)
+    args.results = args.results or Path(args.work) / "results.jsonl"
+    meta_path = args.results.with_suffix(".meta.json")
+    if args.report_only:
+        write_reports(args, json.loads(meta_path.read_text("utf-8")))
+        return 0
+
+    meta = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "sizes": args.sizes,
+            "seed": args.seed, "budget": args.budget, "outcomes": {}}
+    if not args.no_cli:
+        meta["cli"] = cli_timings()
+    rdflib_gave_up = 0
+    for size in args.sizes:
+        data = Path(args.work) / f"synthetic-{size}.nt"
+        rows = Path(args.work) / f"synthetic-{size}.csv"
+        rec = Recorder(args.results, "input", size)
+        from conflictkg.generate import write_generated
+
+        rec.time("generate", lambda: write_generated(data, size, args.seed))
+        write_generated(rows, size, args.seed)
+        print(f"[{size}] generated {data.stat().st_size / 2**20:.0f} MB", flush=True)
+        outcome = run_worker("import", args, size, ["--csv", str(rows)], timeout=args.stage_timeout)
+        meta["outcomes"][f"import {size}"] = outcome
+        print(f"[{size}] import: {outcome}", flush=True)
+        if "fast" in args.paths:
+            outcome = run_worker("fast", args, size, ["--data", str(data)], timeout=None)
+            meta["outcomes"][f"fast {size}"] = outcome
+            print(f"[{size}] fast path: {outcome}", flush=True)
+        if "rdflib" in args.paths:
+            for stage in args.rdflib_stages:
+                if size > args.rdflib_max or rdflib_gave_up:
+                    meta["outcomes"][f"rdflib {size} {stage}"] = (
+                        f"not attempted (did not finish at {rdflib_gave_up:,} events)" if rdflib_gave_up else "not attempted")
+                    continue
+                extra = ["--data", str(data), "--stage", stage]
+                outcome = run_worker("rdflib", args, size, extra, timeout=args.budget + (0 if stage == "load" else _parse_allowance(args, size)))
+                meta["outcomes"][f"rdflib {size} {stage}"] = outcome
+                print(f"[{size}] rdflib {stage}: {outcome}", flush=True)
+            if any(meta["outcomes"].get(f"rdflib {size} {stage}", "ok") != "ok" for stage in END_TO_END if stage in args.rdflib_stages):
+                rdflib_gave_up = rdflib_gave_up or size
+        for path in (data, rows):
+            path.unlink(missing_ok=True)
+        meta["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+        meta["machine"]["load_average_end"] = os.getloadavg()
+        meta_path.write_text(json.dumps(meta, indent=2), "utf-8")
+        write_reports(args, meta)
+    return 0
+
+
+def _parse_allowance(args, size: int) -> float:
+    """Each rdflib stage's process parses the data first; that parse does not count against the budget."""
+    for record in read_results(args.results):
+        if record["path"] == "rdflib" and record["size"] == size and record["stage"] == "load" and record["wall"]:
+            return record["wall"] * 1.5 + 30
+    return args.budget
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def read_results(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def summarise(records: list[dict], outcomes: dict, budget: float) -> dict:
+    """{(path, size): {stage: record}} plus derived 'queries' (sum) and 'end-to-end' rows."""
+    table: dict[tuple[str, int], dict[str, dict]] = {}
+    for record in records:
+        table.setdefault((record["path"], record["size"]), {})[record["stage"]] = record
+    for (path, size), stages in table.items():
+        if "reason-plan" in stages and "reason-rules" in stages:
+            plan, rules = stages["reason-plan"], stages["reason-rules"]
+            stages["reason"] = {"wall": plan["wall"] + rules["wall"], "peak_mb": max(plan["peak_mb"] or 0, rules["peak_mb"] or 0),
+                                "plan": plan["wall"]}
+        stopped = [s[6:] for s, r in stages.items() if s.startswith("query:") and r.get("wall") is None]
+        queries = [r for s, r in stages.items() if s.startswith("query:") and r.get("wall") is not None]
+        if stopped:
+            stages["queries"] = {"wall": None, "note": "stopped: " + ", ".join(stopped),
+                                 "at_least": sum(r["wall"] for r in queries)}
+        elif queries:
+            stages["queries"] = {"wall": sum(r["wall"] for r in queries), "cpu": sum(r["cpu"] or 0 for r in queries),
+                                 "peak_mb": max(r["peak_mb"] or 0 for r in queries),
+                                 "slowest": max(queries, key=lambda r: r["wall"])["stage"][6:],
+                                 "slowest_wall": max(r["wall"] for r in queries)}
+        if path == "rdflib":
+            for stage in RDFLIB_STAGES:
+                if stage not in stages or stages[stage].get("wall") is None:
+                    outcome = outcomes.get(f"rdflib {size} {stage}", "")
+                    if outcome.startswith("stopped"):
+                        stages[stage] = {"wall": None, "note": f"> {budget:.0f} s (stopped)"}
+                    elif outcome:
+                        stages[stage] = {"wall": None, "note": outcome}
+        parts = [stages.get(s, {}).get("wall") for s in END_TO_END]
+        if all(p is not None for p in parts):
+            stages["end-to-end"] = {"wall": sum(parts), "peak_mb": max((stages[s].get("peak_mb") or 0) for s in END_TO_END)}
+        else:
+            missing = [s for s, p in zip(END_TO_END, parts) if p is None]
+            stages["end-to-end"] = {"wall": None, "note": "not finished: " + ", ".join(missing),
+                                    "at_least": sum(p for p in parts if p is not None) + sum(
+                                        budget for s in missing if "stopped" in stages.get(s, {}).get("note", ""))}
+    return table
+
+
+def _fmt(record: dict | None) -> str:
+    if not record:
+        return "–"
+    if record.get("wall") is None:
+        return record.get("note", "–")
+    wall = record["wall"]
+    text = f"{wall:.2f} s" if wall < 10 else f"{wall:.1f} s" if wall < 100 else f"{wall:.0f} s"
+    if record.get("peak_mb"):
+        peak = record["peak_mb"]
+        text += f", {peak / 1024:.1f} GB" if peak >= 1024 else f", {peak:.0f} MB"
+    return text
+
+
+def write_reports(args, meta: dict) -> None:
+    records = read_results(args.results)
+    table = summarise(records, meta.get("outcomes", {}), meta.get("budget", RDFLIB_BUDGET))
+    sizes = sorted({size for (_path, size) in table if _path in ("fast", "rdflib", "import")})
+    lines = render_markdown(table, sizes, meta)
+    print("\n".join(lines))
+    if args.markdown:
+        args.markdown.write_text("\n".join(lines) + "\n", "utf-8")
+    if args.plot:
+        plot(table, sizes, args.plot)
+
+
+def render_markdown(table: dict, sizes: list[int], meta: dict) -> list[str]:
+    m = meta["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory']} memory, {m['platform']}; "
+        + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
+        f"Run {meta['started']} – {meta.get('finished', '?')}; load average (1/5/15 min) at the start "
+        f"{'/'.join(f'{x:.1f}' for x in m['load_average'])}, at the end "
+        f"{'/'.join(f'{x:.1f}' for x in m.get('load_average_end', m['load_average']))}. The machine was shared "
+        "with other work, so wall-clock times carry noise; CPU times are in `results.jsonl`.",
+        f"Data: `conflictkg generate --seed {meta['seed']}` (about 27 triples per event). "
+        "Times are wall clock of one run; memory is the peak resident set of the process during the stage.",
+        "",
+    ]
+    stages = ["generate", "import-csv", "load", "bulk-load-reference", "validate", "validate-compiled", "queries",
+              "export-ttl", "export-jsonld", "reason", "end-to-end"]
+    header = "| stage | " + " | ".join(f"{path} {size:,}" for size in sizes for path in ("rdflib", "fast")) + " |"
+    lines += [header, "|" + "---|" * (1 + 2 * len(sizes))]
+    for stage in stages:
+        cells = []
+        for size in sizes:
+            for path in ("rdflib", "fast"):
+                source = {"generate": "input", "import-csv": "import"}.get(stage, path)
+                record = table.get((source, size), {}).get(stage)
+                if stage in ("generate", "import-csv") and path == "fast":
+                    record = {"note": "(same)"} if record else None
+                cells.append(_fmt(record))
+        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
+    lines += ["", "Ratios (rdflib path time / fast path time):", ""]
+    for size in sizes:
+        slow, fast = table.get(("rdflib", size), {}), table.get(("fast", size), {})
+        parts = []
+        for stage in ("load", "validate", "queries", "export-ttl", "export-jsonld", "reason", "end-to-end"):
+            a, b = slow.get(stage, {}), fast.get(stage, {})
+            if a.get("wall") and b.get("wall"):
+                parts.append(f"{stage} {a['wall'] / b['wall']:.0f}×")
+            elif stage == "end-to-end" and a.get("at_least") and b.get("wall") and a["at_least"] > b["wall"]:
+                parts.append(f"end-to-end ≥ {a['at_least'] / b['wall']:.0f}× (rdflib path did not finish)")
+        if parts:
+            lines.append(f"- {size:,} events: " + ", ".join(parts))
+    lines += ["", "Saved queries, each (fast path; rows read in full):", ""]
+    query_names = sorted({s[6:] for (p, _s), st in table.items() if p == "fast" for s in st if s.startswith("query:")})
+    if query_names:
+        lines.append("| query | " + " | ".join(f"{s:,} events" for s in sizes) + " |")
+        lines.append("|" + "---|" * (1 + len(sizes)))
+        for name in query_names:
+            cells = []
+            for size in sizes:
+                record = table.get(("fast", size), {}).get(f"query:{name}")
+                rows = table.get(("fast", size), {}).get(f"rows:{name}", {}).get("rows")
+                if not record:
+                    cells.append("–")
+                elif record.get("wall") is None:
+                    cells.append(record.get("note", "–"))
+                else:
+                    cells.append(f"{record['wall']:.3f} s ({rows} rows)")
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if "cli" in meta:
+        lines += ["", "Command line on the built-in data (best of 3, wall clock):", ""]
+        for label, times in meta["cli"].items():
+            lines.append(f"- `{label}`: {times['best']:.2f} s (median {times['median']:.2f} s)")
+    return lines
+
+
+def plot(table: dict, sizes: list[int], target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = ["load", "validate", "queries", "export-ttl", "export-jsonld", "reason", "end-to-end"]
+    figure, axes = plt.subplots(figsize=(9, 6))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, stage in enumerate(stages):
+        for path, style in (("rdflib", "--o"), ("fast", "-s")):
+            points = [(size, table.get((path, size), {}).get(stage, {}).get("wall")) for size in sizes]
+            points = [(x, y) for x, y in points if y]
+            if points:
+                xs, ys = zip(*points)
+                axes.plot(xs, ys, style, color=colours[index % len(colours)], label=f"{stage} ({path})")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("events")
+    axes.set_ylabel("seconds (wall clock)")
+    axes.set_title("conflictkg stages: rdflib + pySHACL + owlrl (dashed) vs fast path (solid)")
+    axes.axhline(180, color="grey", linewidth=0.8, linestyle=":")
+    axes.grid(True, which="both", linewidth=0.3)
+    axes.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    figure.savefig(target, dpi=120)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
