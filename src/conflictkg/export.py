@@ -8,6 +8,7 @@ data gives the same bytes on every run and diffs of exported data are meaningful
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rdflib import Dataset, Graph
@@ -31,6 +32,8 @@ def serialize(dataset: Dataset, fmt: RdfFormat) -> bytes:
         return serialize_jsonld(dataset)
     if fmt in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
         return _serialize_lines(dataset, with_graphs=fmt is RdfFormat.NQUADS)
+    if fmt is RdfFormat.RDFXML:
+        _check_xml_can_hold(dataset)
     if fmt is RdfFormat.TRIG:
         data = _serialize_trig(canonical_dataset(dataset))
     elif fmt.has_graphs:
@@ -71,6 +74,38 @@ def _with_namespaces_of(target, source):
     return target
 
 
+_ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_UCHAR = re.compile("[\x00-\x1f\x7f\"\\\\]")
+_UCHAR_LINES = re.compile("[\x00-\x1f\x7f\"\\\\\x85\u2028\u2029]")
+
+
+def nt_literal(literal, for_line_splitters: bool = False) -> str:
+    """A literal as canonical N-Triples writes it (RDFC-1.0: \\b \\t \\n \\f \\r \\" \\\\ as
+    ECHAR, other control characters as \\uXXXX; no datatype for xsd:string)."""
+    pattern = _UCHAR_LINES if for_line_splitters else _UCHAR
+    body = pattern.sub(lambda m: _ECHAR.get(m.group(0)) or f"\\u{ord(m.group(0)):04X}", str(literal))
+    if literal.language:
+        return f'"{body}"@{literal.language}'
+    if literal.datatype is not None and str(literal.datatype) != "http://www.w3.org/2001/XMLSchema#string":
+        return f'"{body}"^^<{literal.datatype}>'
+    return f'"{body}"'
+
+
+# Characters XML 1.0 cannot hold at all (rdflib would write a file no XML parser reads back).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _check_xml_can_hold(dataset: Dataset) -> None:
+    for quad in dataset.quads((None, None, None, None)):
+        for term in quad[:3]:
+            found = _NOT_XML.search(str(term))
+            if found:
+                raise UsageError(
+                    f"RDF/XML cannot hold the character U+{ord(found.group(0)):04X} in {term.n3()[:80]}; "
+                    "export as Turtle, N-Triples, N-Quads, TriG or JSON-LD instead"
+                )
+
+
 def _serialize_trig(dataset: Dataset) -> bytes:
     """TriG with the graphs in a fixed order (rdflib's own order follows a set's)."""
     from io import BytesIO
@@ -84,10 +119,13 @@ def _serialize_trig(dataset: Dataset) -> bytes:
     return out.getvalue()
 
 
-def _serialize_lines(dataset: Dataset, with_graphs: bool) -> bytes:
-    """N-Quads (or, without graph names, N-Triples): one line per statement, lines sorted."""
+def _serialize_lines(dataset: Dataset, with_graphs: bool, for_line_splitters: bool = False) -> bytes:
+    """N-Quads (or, without graph names, N-Triples): one line per statement, lines sorted.
+
+    Literals are escaped as canonical N-Quads (RDFC-1.0) escapes them; `for_line_splitters`
+    also escapes U+0085, U+2028 and U+2029, which Python's `str.splitlines` takes for line ends.
+    """
     from rdflib import Literal
-    from rdflib.plugins.serializers.nt import _quoteLiteral
 
     from .canonical import canonical_quads
 
@@ -96,7 +134,7 @@ def _serialize_lines(dataset: Dataset, with_graphs: bool) -> bytes:
     def text(term) -> str:
         found = texts.get(term)
         if found is None:
-            found = texts[term] = _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+            found = texts[term] = nt_literal(term, for_line_splitters) if isinstance(term, Literal) else term.n3()
         return found
 
     quads = dataset.quads((None, None, None, None))
@@ -117,9 +155,41 @@ def jsonld_context() -> dict[str, Any]:
 
 def serialize_jsonld(dataset: Dataset) -> bytes:
     """JSON-LD compacted with the shipped context; named graphs stay named graphs."""
+    # pyld, not rdflib's serializer: rdflib 7.6 drops a "" literal that shares a property with an
+    # IRI value (found by tests/test_properties.py). The input is our sorted, canonical N-Quads.
+    from pyld import jsonld
+
     context = jsonld_context()
-    data = canonical_dataset(dataset).serialize(format="json-ld", context=context, auto_compact=True, encoding="utf-8")
-    return stable_json(json.loads(data), _list_keys(context))
+    expanded = jsonld.from_rdf(_pyld_dataset(dataset))
+    compacted = jsonld.compact(expanded, {"@context": context}, {"documentLoader": _refuse_remote_documents})
+    return stable_json(compacted, _list_keys(context))
+
+
+def _pyld_dataset(dataset: Dataset) -> dict[str, list[dict]]:
+    """The data set as pyld's in-memory RDF data set (no N-Quads text: pyld's N-Quads reader
+    splits lines with `str.splitlines` and does not read \\u escapes)."""
+    from rdflib import BNode, Literal
+
+    from .canonical import canonical_quads
+
+    def term(node) -> dict[str, str]:
+        if isinstance(node, BNode):
+            return {"type": "blank node", "value": f"_:{node}"}
+        if isinstance(node, Literal):
+            if node.language:
+                return {"type": "literal", "value": str(node), "datatype": str(RDF_LANGSTRING), "language": node.language}
+            return {"type": "literal", "value": str(node), "datatype": str(node.datatype or XSD_STRING)}
+        return {"type": "IRI", "value": str(node)}
+
+    graphs: dict[str, list[dict]] = {}
+    for s, p, o, g in canonical_quads(dataset.quads((None, None, None, None))):
+        name = "@default" if g is None else (f"_:{g}" if isinstance(g, BNode) else str(g))
+        graphs.setdefault(name, []).append({"subject": term(s), "predicate": term(p), "object": term(o)})
+    return graphs
+
+
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def stable_json(document: Any, list_keys: frozenset[str] = frozenset({"@list"})) -> bytes:
