@@ -53,7 +53,8 @@ def check_iris(terms: Iterable[Node], display_name: str, text: str) -> None:
         if problem is not None:
             written = str(term)[len(RELATIVE_BASE) :] if str(term).startswith(RELATIVE_BASE) else str(term)
             line, column = _locate(text, written)
-            raise InputError(f"{display_name}:{line}:{column}: invalid IRI <{written}>: it {problem}")
+            shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group(0))[1:-1], written)
+            raise InputError(f"{display_name}:{line}:{column}: invalid IRI <{shown}>: it {problem}")
 
 
 def terms_of(quads: Iterable[tuple]) -> Iterable[Node]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -183,10 +184,15 @@ def with_ontology(dataset: Dataset) -> Dataset:
 def describe_parse_error(source: Source, text: str, error: Exception) -> str:
     """One readable line: file:line:column: what is wrong, and the text around it (never raises)."""
     try:
-        return _describe_parse_error(source, text, error)
+        return one_line(_describe_parse_error(source, text, error))
     except Exception:  # describing must not hide the error it describes
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"{source.display_name}: cannot read as {source.format.value}: {message[:300]}"
+        return one_line(f"{source.display_name}: cannot read as {source.format.value}: {message[:300]}")
+
+
+def one_line(message: str) -> str:
+    """`message` with line breaks and other control characters written as escapes (\\n, \\x07)."""
+    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", lambda m: repr(m.group(0))[1:-1], message)
 
 
 def _describe_parse_error(source: Source, text: str, error: Exception) -> str:
