@@ -3,7 +3,7 @@
 Chromium is never downloaded: Playwright launches /usr/bin/chromium (`.ci/run` installs it; set
 CONFLICTKG_CHROMIUM to use another binary). Every request outside 127.0.0.1, file: and data: is
 blocked and recorded, so these tests also prove that the pages need no internet. Screenshots go
-to docs/screenshots/ (shown in the README).
+to docs/screenshots/ (shown in the README) when CONFLICTKG_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,7 +26,13 @@ from live_server import running_server
 CHROMIUM = os.environ.get("CONFLICTKG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+# The README's screenshots are refreshed only on request (CONFLICTKG_SCREENSHOTS=1), so that a
+# test run never changes files in the checkout; otherwise they go to a temporary folder.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+    if os.environ.get("CONFLICTKG_SCREENSHOTS") == "1"
+    else Path(tempfile.mkdtemp(prefix="conflictkg-screenshots-"))
+)
 STATIC_LAYOUT = "nav, table.claims th { position: static !important; }"
 
 
