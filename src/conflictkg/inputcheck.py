@@ -51,7 +51,7 @@ def check_iris(terms: Iterable[Node], display_name: str, text: str) -> None:
         seen.add(term)
         problem = iri_problem(str(term))
         if problem is not None:
-            written = str(term)[len(RELATIVE_BASE) :] if str(term).startswith(RELATIVE_BASE) else str(term)
+            written = str(term).removeprefix(RELATIVE_BASE)
             line, column = _locate(text, written)
             shown = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group(0))[1:-1], written)
             raise InputError(f"{display_name}:{line}:{column}: invalid IRI <{shown}>: it {problem}")
@@ -60,8 +60,7 @@ def check_iris(terms: Iterable[Node], display_name: str, text: str) -> None:
 def terms_of(quads: Iterable[tuple]) -> Iterable[Node]:
     """Every term of some quads (graph names included)."""
     for quad in quads:
-        for term in quad[:3]:
-            yield term
+        yield from quad[:3]
         graph = quad[3] if len(quad) > 3 else None
         identifier = getattr(graph, "identifier", graph)
         if identifier is not None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph
-from rdflib.exceptions import ParserError
 
 from .errors import InputError, NetworkRefused
 from .formats import RdfFormat, format_for_path, format_named

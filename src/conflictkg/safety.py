@@ -200,7 +200,7 @@ def _refuse(reason: str) -> None:
 
 
 def _refused_url(url: str) -> str | None:
-    if any(url == allowed or url.startswith(allowed + "/") or url.startswith(allowed + "?") for allowed in _state.urls):
+    if any(url == allowed or url.startswith((allowed + "/", allowed + "?")) for allowed in _state.urls):
         return None
     if url.startswith("https://relative-iri.invalid/"):
         name = url[len("https://relative-iri.invalid/") :]
