@@ -65,7 +65,7 @@ def test_auto_on_a_fixture_runs_pyshacl_and_on_generated_data_runs_fast(tmp_path
     large = validate(dataset)
     assert large.validator == "fast"
     assert large.conforms, large.text()
-    assert any("cks:SubEventWithinParentShape" in note for note in large.notes)
+    assert large.notes == []  # the shipped SPARQL constraints compare strings, which it orders
 
 
 def test_an_unknown_validator_is_a_usage_error(builtin_dataset):
