@@ -314,26 +314,28 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
 
         timed("sameAs", same_as)
 
-    # 1. types -> superclasses
-    pairs = [(c, d) for c, supers in plan.superclasses.items() for d in supers]
-    if pairs:
-        timed("subClassOf", lambda: update(
-            f"INSERT {{ GRAPH {inferred} {{ ?x a ?super }} }} WHERE {{ {_values(pairs, '?class ?super')} "
-            f"{_anywhere('?x a ?class')} }}"
-        ))
+    # Each rule below is one UPDATE per group of source terms that imply the same set of
+    # conclusions: the WHERE clause is then an index look-up on constant terms (not a join of a
+    # VALUES table with every triple), and each conclusion is written once per match.
 
-    # 2. property implications (subPropertyOf, inverseOf, SymmetricProperty together)
-    forward = [(p, q) for p, implied in plan.implications.items() for q, rev in implied if not rev]
-    backward = [(p, q) for p, implied in plan.implications.items() for q, rev in implied if rev]
-    if forward:
-        timed("subPropertyOf", lambda: update(
-            f"INSERT {{ GRAPH {inferred} {{ ?s ?q ?o }} }} WHERE {{ {_values(forward, '?p ?q')} {_anywhere('?s ?p ?o')} }}"
-        ))
-    if backward:
-        timed("inverseOf/symmetric", lambda: update(
-            f"INSERT {{ GRAPH {inferred} {{ ?o ?q ?s }} }} WHERE {{ {_values(backward, '?p ?q')} {_anywhere('?s ?p ?o')} "
-            f"FILTER(!isLiteral(?o)) }}"
-        ))
+    # 1. types -> superclasses: one UPDATE per class
+    def superclasses() -> None:
+        for cls, supers in sorted(plan.superclasses.items()):
+            template = " . ".join(f"?x a <{d}>" for d in sorted(supers))
+            update(f"INSERT {{ GRAPH {inferred} {{ {template} }} }} WHERE {{ {_anywhere(f'?x a <{cls}>')} }}")
+
+    if plan.superclasses:
+        timed("subClassOf", superclasses)
+
+    # 2. property implications (subPropertyOf, inverseOf, SymmetricProperty together): one UPDATE per property
+    def properties() -> None:
+        for p, implied in sorted(plan.implications.items()):
+            ahead = [f"?s <{q}> ?o" for q, rev in sorted(implied) if not rev]
+            back = [f"?o <{q}> ?s" for q, rev in sorted(implied) if rev]
+            update(f"INSERT {{ GRAPH {inferred} {{ {' . '.join(ahead + back)} }} }} WHERE {{ {_anywhere(f'?s <{p}> ?o')} }}")
+
+    if plan.implications:
+        timed("subPropertyOf/inverseOf/symmetric", properties)
 
     # 3. transitive properties
     for t in sorted(plan.transitive):
@@ -350,18 +352,25 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
 
         timed(f"transitive {t}", close)
 
-    # 4. domain and range
-    subject_rows = [(p, c) for p, classes in plan.subject_types.items() for c in classes]
-    object_rows = [(p, c) for p, classes in plan.object_types.items() for c in classes]
-    if subject_rows:
-        timed("domain", lambda: update(
-            f"INSERT {{ GRAPH {inferred} {{ ?s a ?class }} }} WHERE {{ {_values(subject_rows, '?p ?class')} {_anywhere('?s ?p ?o')} }}"
-        ))
-    if object_rows:
-        timed("range", lambda: update(
-            f"INSERT {{ GRAPH {inferred} {{ ?o a ?class }} }} WHERE {{ {_values(object_rows, '?p ?class')} {_anywhere('?s ?p ?o')} "
-            f"FILTER(!isLiteral(?o)) }}"
-        ))
+    # 4. domain and range: one UPDATE per set of classes, for all the properties that give it,
+    # with each node once (DISTINCT) however many of those properties it has
+    def typing(types: dict[URIRef, frozenset[URIRef]], position: str) -> None:
+        by_classes: dict[frozenset[URIRef], list[URIRef]] = defaultdict(list)
+        for p, classes in types.items():
+            by_classes[classes].append(p)
+        for classes, props in sorted(by_classes.items(), key=lambda item: sorted(item[0])):
+            template = " . ".join(f"?n a <{c}>" for c in sorted(classes))
+            pattern = "?n ?p ?o" if position == "subject" else "?s ?p ?n"
+            literal = "" if position == "subject" else "FILTER(!isLiteral(?n))"
+            update(
+                f"INSERT {{ GRAPH {inferred} {{ {template} }} }} WHERE {{ SELECT DISTINCT ?n WHERE {{ "
+                f"VALUES ?p {{ {' '.join(f'<{p}>' for p in sorted(props))} }} {_anywhere(pattern)} {literal} }} }}"
+            )
+
+    if plan.subject_types:
+        timed("domain", lambda: typing(plan.subject_types, "subject"))
+    if plan.object_types:
+        timed("range", lambda: typing(plan.object_types, "object"))
 
     # 5. keep only what is new (and not `x owl:sameAs x`, which OWL RL states for every term)
     timed("drop reflexive sameAs", lambda: update(
