@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,9 +66,34 @@ class LoadReport:
 
 
 class Store(ABC):
-    """The interface every store offers."""
+    """The interface every store offers.
+
+    Inside `with store.one_load():` (what `load_into` does) a graph is replaced only the first
+    time the load writes it; files or data sets that bring the same graph again are added to
+    it, so `--data a.nt --data b.nt --with-builtin` ends with all of them in the default graph.
+    """
 
     kind: str = "store"
+    _written: set | None = None
+
+    @contextmanager
+    def one_load(self) -> Iterator[None]:
+        """Treat every load inside the block as one input (see the class docstring)."""
+        outer = self._written is None
+        if outer:
+            self._written = set()
+        try:
+            yield
+        finally:
+            if outer:
+                self._written = None
+
+    def _already_written(self, graph_name) -> bool:
+        return self._written is not None and _graph_key(graph_name) in self._written
+
+    def _mark_written(self, graph_name) -> None:
+        if self._written is not None:
+            self._written.add(_graph_key(graph_name))
 
     @abstractmethod
     def describe(self) -> str:
@@ -168,9 +194,11 @@ class MemoryStore(Store):
         report = LoadReport()
         for graph_name, graph in _non_empty_graphs(dataset):
             target = self.dataset.default_graph if graph_name is None else self.dataset.graph(graph_name)
-            target.remove((None, None, None))
+            if not self._already_written(graph_name):
+                target.remove((None, None, None))
             for triple in graph:
                 target.add(triple)
+            self._mark_written(graph_name)
             report.graphs.append((graph_name, len(graph)))
         return report
 
@@ -255,6 +283,14 @@ class OxigraphStore(Store):
 
         sources = [source_for(location, input_format) for location in locations]
         target_graph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        with self.one_load():
+            return self._load_sources(sources, target_graph)
+
+    def _load_sources(self, sources, target_graph) -> LoadReport:
+        import pyoxigraph as ox
+
+        from .oxi import OX_FORMATS
+
         report = LoadReport()
         if self.is_empty():
             for source in sources:
@@ -271,6 +307,8 @@ class OxigraphStore(Store):
                     self.store.clear()
                     raise InputError(f"{source.display_name}: {_ox_error(error)}; the store was left empty, as it was") from None
             report.graphs = self._graph_sizes()
+            for graph_name, _count in report.graphs:
+                self._mark_written(graph_name)
             return report
         for source in sources:
             scratch = ox.Store()
@@ -305,8 +343,14 @@ class OxigraphStore(Store):
         self.store.bulk_load(path=str(path), format=OX_FORMATS[fmt], to_graph=to_graph)
 
     def _move(self, temporary: URIRef, graph_name: Node | None) -> None:
+        """Replace (or, if this load wrote it already, add to) `graph_name` with the temporary
+        graph, in one update (one transaction)."""
         target = "DEFAULT" if graph_name is None else f"GRAPH <{graph_name}>"
-        self.store.update(f"MOVE GRAPH <{temporary}> TO {target}")
+        if self._already_written(graph_name):
+            self.store.update(f"ADD GRAPH <{temporary}> TO {target} ; DROP GRAPH <{temporary}>")
+        else:
+            self.store.update(f"MOVE GRAPH <{temporary}> TO {target}")
+        self._mark_written(graph_name)
 
     def _drop_quietly(self, temporary: URIRef) -> None:
         try:
@@ -583,10 +627,14 @@ class SparqlStore(Store):
         try:
             self.put_graph(temporary, body, content_type)
             target = "DEFAULT" if graph_name is None else f"GRAPH <{graph_name}>"
-            self.update(f"MOVE GRAPH <{temporary}> TO {target}")
+            if self._already_written(graph_name):  # this load wrote it already: add, one request
+                self.update(f"ADD GRAPH <{temporary}> TO {target} ; DROP GRAPH <{temporary}>")
+            else:
+                self.update(f"MOVE GRAPH <{temporary}> TO {target}")
         except RemoteError:
             self.delete_graph_quietly(temporary)
             raise
+        self._mark_written(graph_name)
 
     # -- loading
 
@@ -609,6 +657,15 @@ class SparqlStore(Store):
     ) -> LoadReport:
         """Triple files are streamed to the server as they are (one PUT each, the server parses
         them); quad files (N-Quads, TriG, JSON-LD) are parsed here and sent graph by graph."""
+        import pyoxigraph as ox
+
+        from .load import source_for
+        from .oxi import OX_FORMATS
+
+        with self.one_load():
+            return self._load_locations(locations, input_format, graph)
+
+    def _load_locations(self, locations, input_format, graph) -> LoadReport:
         import pyoxigraph as ox
 
         from .load import source_for
@@ -693,6 +750,11 @@ def _move_default_graph(dataset: Dataset, target: URIRef) -> None:
     for triple in list(default):
         named.add(triple)
     default.remove((None, None, None))
+
+
+def _graph_key(graph_name) -> str:
+    value = getattr(graph_name, "value", graph_name)
+    return "" if value is None or graph_name.__class__.__name__ == "DefaultGraph" else str(value)
 
 
 def _temporary_graph() -> URIRef:
@@ -851,17 +913,18 @@ def load_into(
 
     locations = list(locations)
     report = LoadReport()
-    if locations:
-        report.graphs += store.load_files(locations, input_format, graph).graphs
-    if with_builtin or not locations:
-        builtin = load_dataset()
-        if graph:
-            _move_default_graph(builtin, URIRef(graph))
-        report.graphs += store.load_dataset(builtin).graphs
-    if ontology:
-        shipped = new_dataset()
-        shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
-        report.graphs += store.load_dataset(shipped).graphs
+    with store.one_load():  # files and built-in data that share a graph all end up in it
+        if locations:
+            report.graphs += store.load_files(locations, input_format, graph).graphs
+        if with_builtin or not locations:
+            builtin = load_dataset()
+            if graph:
+                _move_default_graph(builtin, URIRef(graph))
+            report.graphs += store.load_dataset(builtin).graphs
+        if ontology:
+            shipped = new_dataset()
+            shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
+            report.graphs += store.load_dataset(shipped).graphs
     if locations and isinstance(store, OxigraphStore):
         # Files went in through Oxigraph's own loader, not load_dataset: derive the claim
         # relations of everything now in the database, in the database (argument.py).

@@ -31,7 +31,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from .errors import UsageError
 from .namespaces import INFERRED_GRAPH
-from .sparqlbind import where_group_start
+from .sparqlbind import where_group_body
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 
@@ -54,8 +54,11 @@ class StoreReport:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def split_shapes(shapes: Graph) -> tuple[Graph, list[tuple[URIRef | BNode, str, str]]]:
-    """The shapes without SPARQL constraints, and each SPARQL constraint as (shape, query, message)."""
+def split_shapes(shapes: Graph, rewrite: bool = True) -> tuple[Graph, list[tuple[URIRef | BNode, str, str]]]:
+    """The shapes without SPARQL constraints, and each SPARQL constraint as (shape, query, message).
+
+    With `rewrite=False` the targets are only joined in front of each query, without the
+    rewrites below (the tests compare the two)."""
     core = Graph()
     core += shapes
     constraints = []
@@ -67,7 +70,7 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[tuple[URIRef | BNode, str, 
         if select is None:
             raise UsageError(f"SPARQL constraint of {shape} has no sh:select")
         message = str(shapes.value(constraint, SH.message) or "")
-        query = _prefix_lines(shapes, constraint) + _bound_to_targets(shapes, shape, str(select))
+        query = _prefix_lines(shapes, constraint) + _bound_to_targets(shapes, shape, str(select), rewrite)
         constraints.append((shape, query, message))
     return core, constraints
 
@@ -86,7 +89,7 @@ def _prefix_lines(shapes: Graph, constraint) -> str:
 _REFUSED = re.compile(r"\$currentShape|\$shapesGraph|\bMINUS\b|\bVALUES\b", re.IGNORECASE)
 
 
-def _bound_to_targets(shapes: Graph, shape, select: str) -> str:
+def _bound_to_targets(shapes: Graph, shape, select: str, rewrite: bool = True) -> str:
     if _REFUSED.search(select) or re.search(r"\{\s*SELECT[^}]*\$this", select, re.IGNORECASE | re.DOTALL):
         raise UsageError(f"the SPARQL constraint of {shape} cannot be run in bulk (it uses $currentShape, "
                          "$shapesGraph, MINUS, VALUES or $this in a sub-select)")
@@ -106,8 +109,232 @@ def _bound_to_targets(shapes: Graph, shape, select: str) -> str:
     if not targets:
         return "SELECT ?this WHERE { FILTER(false) }"
     target = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(targets) + " } }"
-    position = where_group_start(select)
-    return select[:position] + "\n  " + target + "\n" + select[position:]
+    start, end = where_group_body(select)
+    if not rewrite:
+        return select[:start] + "\n  " + target + "\n" + select[start:]
+    body = rewrite_group(select[start:end], target, select[:start] + select[end:])
+    return select[:start] + "\n  " + body + "\n" + select[end:]
+
+
+# --- two rewrites that keep the answers and avoid cross products in bulk evaluation ----------
+#
+# Run per focus node (pre-binding), a constraint's patterns are all anchored at $this. Run once
+# for all focus nodes, an engine that evaluates each UNION branch or NOT EXISTS pattern on its
+# own meets joins with nothing bound, which grow with the square of the data. Two algebraic
+# identities of SPARQL put the anchor back:
+# - Join(T, Union(B1, ..., Bn)) = Union(Join(T, B1), ..., Join(T, Bn)), and a group's FILTERs
+#   distribute over the union too: a group made only of triple patterns T, one UNION chain and
+#   FILTERs F becomes { T B1 F } UNION ... UNION { T Bn F } (T includes the targets).
+# - FILTER NOT EXISTS { P } = MINUS { P } when P is triple patterns only (so each of its solutions
+#   binds all its variables), P mentions ?this (always bound here), and no other variable of P
+#   occurs anywhere else in the query: then the two remove exactly the same solutions.
+# Anything else is left as written.
+
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_KEYWORD = re.compile(r"(?i)(FILTER|OPTIONAL|MINUS|BIND|VALUES|GRAPH|SERVICE|UNION)\b")
+_NOT_EXISTS = re.compile(r"(?i)FILTER\s+NOT\s+EXISTS\s*\{")
+
+
+def _balanced(text: str, i: int, opening: str, closing: str) -> int:
+    """The offset just after the bracket that closes the one at `i` (strings, IRIs, comments skipped)."""
+    from .sparqlbind import _IRIREF_AT, _skip_string
+
+    depth, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if char in "\"'":
+            i = _skip_string(text, i)
+            continue
+        if char == "<":
+            match = _IRIREF_AT.match(text, i)
+            if match:
+                i = match.end()
+                continue
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise UsageError("unbalanced brackets in a SPARQL constraint")
+
+
+def _segments(body: str) -> list[tuple[str, str]] | None:
+    """The top-level elements of a group: ("triples", text), ("union", [branch bodies]),
+    ("filter", text), ("not-exists", inner text); None if it holds anything else."""
+    out: list[tuple[str, str]] = []
+    i, n, triples = 0, len(body), []
+    while i < n:
+        rest = body[i:]
+        if body[i] == "#":
+            end = body.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if body[i] in "\"'<":
+            from .sparqlbind import _IRIREF_AT, _skip_string
+
+            match = _IRIREF_AT.match(body, i) if body[i] == "<" else None
+            end = match.end() if match else (_skip_string(body, i) if body[i] != "<" else i + 1)
+            triples.append(body[i:end])
+            i = end
+            continue
+        keyword = _KEYWORD.match(rest) if (i == 0 or not (body[i - 1].isalnum() or body[i - 1] in "_:?$")) else None
+        if body[i] == "{":
+            branches = []
+            while True:
+                end = _balanced(body, i, "{", "}")
+                branches.append(body[i + 1 : end - 1])
+                following = re.match(r"\s*UNION\s*\{", body[end:], re.IGNORECASE)
+                if not following:
+                    break
+                i = end + following.end() - 1
+            i = end
+            out.append(("union", branches))  # type: ignore[arg-type]
+            continue
+        if keyword:
+            word = keyword.group(1).upper()
+            if word != "FILTER":
+                return None
+            not_exists = _NOT_EXISTS.match(rest)
+            if not_exists:
+                start = i + not_exists.end() - 1
+                end = _balanced(body, start, "{", "}")
+                out.append(("not-exists", body[start + 1 : end - 1]))
+                i = end
+                continue
+            paren = body.find("(", i)
+            if paren < 0 or body[i + 6 : paren].strip():
+                return None
+            end = _balanced(body, paren, "(", ")")
+            out.append(("filter", body[i:end]))
+            i = end
+            continue
+        triples.append(body[i])
+        i += 1
+        at_word = i < n and not (body[i - 1].isalnum() or body[i - 1] in "_:?$-")
+        if i == n or body[i] in "{#" or (at_word and _KEYWORD.match(body[i:])):
+            text = "".join(triples).strip()
+            if text:
+                out.append(("triples", text))
+            triples = []
+    text = "".join(triples).strip()
+    if text:
+        out.append(("triples", text))
+    return out
+
+
+def _statements(triples: str) -> list[str]:
+    """A triples block split at its top-level dots; [] when it uses `;` or `,` (not split here)."""
+    from .sparqlbind import _IRIREF_AT, _skip_string
+
+    pieces, current, i, n = [], [], 0, len(triples)
+    while i < n:
+        char = triples[i]
+        if char in "\"'":
+            end = _skip_string(triples, i)
+            current.append(triples[i:end])
+            i = end
+            continue
+        if char == "<":
+            match = _IRIREF_AT.match(triples, i)
+            if match:
+                current.append(match.group(0))
+                i = match.end()
+                continue
+        if char in ";,":
+            return []
+        if char == "." and (i + 1 == n or not triples[i + 1].isalnum()):
+            pieces.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    if "".join(current).strip():
+        pieces.append("".join(current).strip())
+    return [p for p in pieces if p]
+
+
+def _as_minus(pattern: str, elsewhere: set[str], outer_statements: list[str]) -> str | None:
+    """`FILTER NOT EXISTS { pattern }` as the inside of an equal `MINUS { ... }`, or None.
+
+    The pattern must be triple patterns with at most plain FILTERs and mention ?this. Its other
+    variables that also occur outside (S) must each be bound by outer triple patterns that use
+    only ?this and S: those patterns are copied into the MINUS, so that each MINUS solution
+    carries the same values of ?this and S as the outer solution it removes, which is what
+    NOT EXISTS's substitution gives."""
+    segments = _segments(pattern)
+    if segments is None or any(kind not in ("triples", "filter") for kind, _text in segments):
+        return None
+    own = set(_VAR.findall(pattern))
+    if "this" not in own:
+        return None
+    shared = (own - {"this"}) & elsewhere
+    if not shared:
+        return pattern
+    allowed = shared | {"this"}
+    copied = [st for st in outer_statements if set(_VAR.findall(st)) & shared and set(_VAR.findall(st)) <= allowed]
+    if {v for st in copied for v in _VAR.findall(st)} & shared != shared:
+        return None
+    return " . ".join(copied) + " . " + pattern
+
+
+def _inlined(branch: str) -> str:
+    """A UNION branch's patterns without their braces when that changes nothing: the branch is
+    triple patterns and FILTERs whose variables all occur in those patterns (a FILTER in a
+    group sees only that group's variables; inlined, it would see the outer ones too)."""
+    segments = _segments(branch)
+    if segments is None or any(kind not in ("triples", "filter") for kind, _text in segments):
+        return f"{{ {branch} }}"
+    bound = {v for kind, text in segments if kind == "triples" for v in _VAR.findall(text)}
+    if any(set(_VAR.findall(text)) - bound for kind, text in segments if kind == "filter"):
+        return f"{{ {branch} }}"
+    return " ".join(text if kind == "filter" or text.rstrip().endswith(".") else text + " ." for kind, text in segments)
+
+
+def rewrite_group(body: str, target: str, elsewhere: str) -> str:
+    """The group body with the targets joined in front, rewritten as described above where it applies."""
+    segments = _segments(body)
+    if segments is None:
+        return target + "\n" + body
+    unions = [s for s in segments if s[0] == "union" and len(s[1]) > 1]
+    groups = [s for s in segments if s[0] == "union" and len(s[1]) == 1]
+    if groups:
+        return target + "\n" + body
+    rest_text = lambda skip: elsewhere + " ".join(  # noqa: E731 - text of everything but one segment
+        (s[1] if isinstance(s[1], str) else " ".join(s[1])) for s in segments if s is not skip)
+    outer_statements = [st for kind, text in segments if kind == "triples" for st in _statements(text)]
+    parts = []
+    for segment in segments:
+        kind, text = segment
+        if kind == "not-exists":
+            minus = _as_minus(text, set(_VAR.findall(rest_text(segment))), outer_statements)
+            if minus is not None:
+                parts.append(("minus", minus))
+                continue
+        parts.append(segment)
+    if len(unions) == 1:
+        triples = " ".join(t if t.rstrip().endswith(".") else t + " ." for k, t in parts if k == "triples")
+        filters = " ".join(t for k, t in parts if k == "filter")
+        others = " ".join(f"MINUS {{ {t} }}" if k == "minus" else f"FILTER NOT EXISTS {{ {t} }}"
+                          for k, t in parts if k in ("minus", "not-exists"))
+        branches = [f"{{ {target} {triples} {_inlined(branch)} {filters} {others} }}" for branch in unions[0][1]]
+        return "\n  UNION ".join(branches)
+    text = []
+    for kind, value in parts:
+        if kind == "minus":
+            text.append(f"MINUS {{ {value} }}")
+        elif kind == "not-exists":
+            text.append(f"FILTER NOT EXISTS {{ {value} }}")
+        elif kind == "union":
+            text.append(" UNION ".join(f"{{ {b} }}" for b in value))
+        else:
+            text.append(value if kind != "triples" or value.rstrip().endswith(".") else value + " .")
+    return target + "\n  " + "\n  ".join(text)
 
 
 def validate_store(store, shapes: Graph | None = None) -> StoreReport:
