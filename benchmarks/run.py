@@ -507,6 +507,10 @@ def summarise(records: list[dict], outcomes: dict, budget: float) -> dict:
                                  "peak_mb": max(r["peak_mb"] or 0 for r in queries),
                                  "slowest": max(queries, key=lambda r: r["wall"])["stage"][6:],
                                  "slowest_wall": max(r["wall"] for r in queries)}
+        if path == "rdflib" and outcomes.get(f"rdflib {size} queries", "").startswith("stopped") and "queries" in stages:
+            done = stages["queries"]
+            stages["queries"] = {"wall": None, "note": f"> {budget:.0f} s (stopped)", "at_least": budget,
+                                 "completed": done.get("wall")}
         if path == "rdflib":
             for stage in RDFLIB_STAGES:
                 if stage not in stages or stages[stage].get("wall") is None:
