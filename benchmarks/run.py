@@ -45,6 +45,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 RDFLIB_BUDGET = 600.0
+QUERY_CAP = 120.0
 RDFLIB_STAGES = ("load", "queries", "export-ttl", "export-jsonld", "validate", "validate-compiled", "reason")
 END_TO_END = ("load", "validate", "reason", "queries")
 
@@ -238,6 +239,8 @@ def worker_fast(args) -> None:
         rec.write("validate", None, note=f"failed with exit status {error.returncode}")
 
     # each saved query in a child process of its own, so that a runaway query can be stopped
+    # (at most QUERY_CAP seconds each: at a million events a slow query should not cost an hour)
+    args.query_timeout = min(args.query_timeout, QUERY_CAP)
     for name, _query, _params in saved_query_runs():
         command = [sys.executable, __file__, "--worker", "fast-query", "--size", str(args.size), "--work", args.work,
                    "--out", args.out, "--database", str(database), "--stage", name]
