@@ -421,6 +421,14 @@ class OxigraphStore(Store):
         if not exclude_ontology and (fmt.has_graphs and fmt is not RdfFormat.JSONLD):
             self.store.dump(output, OX_FORMATS[fmt], prefixes=prefixes)
             return
+        if fmt in (RdfFormat.NTRIPLES, RdfFormat.TURTLE):
+            # one document per graph, written by pyoxigraph alone: N-Triples and Turtle documents
+            # may follow each other in one file (a triple in two graphs is written twice)
+            for graph_name in [ox.DefaultGraph(), *sorted(self.store.named_graphs(), key=str)]:
+                if exclude_ontology and isinstance(graph_name, ox.NamedNode) and graph_name.value == str(ONTOLOGY_GRAPH):
+                    continue
+                self.store.dump(output, OX_FORMATS[fmt], from_graph=graph_name, prefixes=prefixes)
+            return
         quads = (
             q for q in self.store.quads_for_pattern(None, None, None, None)
             if not (exclude_ontology and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(ONTOLOGY_GRAPH))
