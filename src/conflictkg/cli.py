@@ -63,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=_validate)
 
+    reasoning = commands.add_parser(
+        "reason", help="materialise what the ontology entails from the data inside an Oxigraph database (graph kgr:inferred)",
+        description="Apply the ontology's OWL RL closure to the data in an Oxigraph database with the fast rules "
+        "(see README, 'Reasoning that scales') and keep the result in the named graph "
+        "https://w3id.org/conflictkg/graph/inferred, replacing what was there. Saved queries then see it.",
+    )
+    reasoning.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the Oxigraph database to reason in")
+    reasoning.set_defaults(handler=_reason, data=[], with_builtin=False, input_format=None)
+
     listing = commands.add_parser("queries", help="list the saved queries with their titles and parameters")
     listing.set_defaults(handler=_queries)
 
@@ -268,11 +277,45 @@ def _generate(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
+    if _store_spec(args).startswith("oxigraph:") and args.validator != "pyshacl":
+        return _validate_oxigraph(args)
     dataset = _load(args)
     report = validate(dataset, args.shapes, args.validator)
     stream = sys.stdout if report.conforms else sys.stderr
     print(report.text(dataset), file=stream)
     return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _validate_oxigraph(args: argparse.Namespace) -> int:
+    """An Oxigraph database is validated where it is (storevalidate), not copied into rdflib."""
+    from .load import load_shapes
+    from .storevalidate import validate_store
+
+    with _open_store(args) as store:
+        report = validate_store(store.store, load_shapes(args.shapes) if args.shapes else None)
+    stream = sys.stdout if report.conforms else sys.stderr
+    print(report.text(), file=stream)
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _reason(args: argparse.Namespace) -> int:
+    from .namespaces import INFERRED_GRAPH
+    from .reason import materialize
+
+    if not _store_spec(args).startswith("oxigraph:"):
+        raise UsageError("conflictkg reason works in an Oxigraph database (--store oxigraph:PATH); "
+                         "for other data use `conflictkg export --reasoned`")
+    with _open_store(args) as store:
+        store.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+        try:
+            report = materialize(store.store)
+        except BaseException:
+            store.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")  # no half-made graph is left behind
+            raise
+    for step, seconds in report.steps:
+        print(f"{step}: {seconds:.2f} s", file=sys.stderr)
+    print(f"<{INFERRED_GRAPH}>: {report.inferred} triples inferred")
+    return EXIT_OK
 
 
 def _queries(args: argparse.Namespace) -> int:

@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from .errors import InputError, QueryError, UsageError
 from .formats import RdfFormat
-from .namespaces import ONTOLOGY_GRAPH, PREFIXES
+from .namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 
 DEFAULT_STORE = "memory"
 STORE_HELP = (
@@ -381,18 +381,26 @@ class OxigraphStore(Store):
         substitutions = {ox.Variable(name): to_ox(term) for name, term in bindings.items()}
         try:
             try:
-                return self.store.query(
-                    saved.text, prefixes=OX_PREFIXES, use_default_graph_as_union=True, substitutions=substitutions or None
-                )
+                return self.store.query(saved.text, prefixes=OX_PREFIXES, substitutions=substitutions or None, **self._dataset())
             except RuntimeError as error:
                 if "SELECT projection" not in str(error):
                     raise
             text = bind_with_values(saved.text, bindings)
-            return self.store.query(text, prefixes=OX_PREFIXES, use_default_graph_as_union=True)
+            return self.store.query(text, prefixes=OX_PREFIXES, **self._dataset())
         except SyntaxError as error:
             raise QueryError(f"{saved.name}: SPARQL syntax error: {error}") from None
         except (RuntimeError, OSError) as error:
             raise QueryError(f"{saved.name}: the query failed: {error}") from None
+
+    def _dataset(self) -> dict:
+        """What queries read: every graph, as in memory, but not `kgr:inferred` (which
+        `conflictkg reason` writes), so saved queries give the same answers either way."""
+        import pyoxigraph as ox
+
+        inferred = ox.NamedNode(str(INFERRED_GRAPH))
+        if not self.store.contains_named_graph(inferred):
+            return {"use_default_graph_as_union": True}
+        return {"default_graph": [ox.DefaultGraph(), *(g for g in self.store.named_graphs() if g != inferred)]}
 
     def query(self, query, values: dict[str, str] | None = None) -> Result:
         from .oxi import result_from_ox
