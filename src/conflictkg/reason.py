@@ -7,32 +7,36 @@ contract (the tests prove it on the built-in data and on generated data):
   built-in data, about 90 s on 10,000 synthetic events, hopeless at a million.
 - `rules` (default): owlrl closes the ontology alone, once (`rule_plan`); what that closed TBox
   says about the data is then applied inside a pyoxigraph store with a handful of SPARQL
-  UPDATEs and path queries (`materialize`). The rule set, in the order it runs:
+  CONSTRUCTs and path queries (`materialize`). Each rule reads the union of all graphs with
+  constant-predicate index look-ups, keeps only triples the store does not hold yet (a MINUS
+  anti-join), and its answers go into `kgr:inferred` with the bulk loader before the next rule
+  runs. The rule set, in the order it runs:
 
   0. `owl:sameAs` (only when the data has any): close sameAs (symmetric, transitive), then copy
      every triple to each equal subject, object and predicate (OWL RL eq-sym, eq-trans,
      eq-rep-s/p/o). After this the data is closed under swapping equal individuals, so every
      later rule's output is too.
-  1. Types: `x a C` => `x a D` for every superclass D of C in the closed TBox (cax-sco;
-     equivalent classes are mutual subclasses there, cax-eqc1/2).
-  2. Properties: for each property p, the closed TBox gives every property q that `x p y`
+  1. Properties: for each property p, the closed TBox gives every property q that `x p y`
      implies, either as `x q y` or as `y q x`: the closure of subPropertyOf (prp-spo1,
      prp-eqp1/2), inverseOf (prp-inv1/2) and SymmetricProperty (prp-symp) taken together (a
-     breadth-first walk over (property, direction) pairs, in Python). One UPDATE applies all
-     forward implications, one all reversed ones.
-  3. Transitive properties (prp-trp): the closure `x t+ z` over all graphs (including step 2's
-     triples), then step 2's implications of t applied to the new triples.
-  4. Domain and range (prp-dom, prp-rng): for each property p, the classes its subject and its
-     object get from the domains and ranges of every property p implies (in either direction),
-     with their superclasses, are added in one UPDATE each.
-  5. What is already asserted elsewhere is removed from `kgr:inferred`.
+     breadth-first walk over (property, direction) pairs, in Python). One CONSTRUCT per implied
+     property q, reading every property that implies it.
+  2. Transitive properties (prp-trp): the closure `x t+ z` over all graphs (including step 1's
+     triples), then step 1's implications of t applied to the new triples.
+  3. Types, one CONSTRUCT per class D, each node once: `x a C` => `x a D` for every superclass D
+     of C in the closed TBox (cax-sco; equivalent classes are mutual subclasses there,
+     cax-eqc1/2), and domain and range (prp-dom, prp-rng): for each property p, the classes its
+     subject and its object get from the domains and ranges of every property p implies (in
+     either direction), with their superclasses.
+  4. `x owl:sameAs x` is removed from `kgr:inferred`; nothing else asserted is ever put there.
 
   The closed TBox's own new triples go into `kgr:inferred` too. Why one pass is enough without
-  iterating to a fixpoint: step 2's implications are closed before they are applied; a
+  iterating to a fixpoint: step 1's implications are closed before they are applied; a
   transitive property's closure contains the closure of each of its sub-properties and
-  inverses, and step 3 pushes it through step 2's implications; step 4 reads only asserted
-  property triples, because every derived `x q y` comes from an asserted `x p y` (or `y p x`)
-  for which p's subject (object) classes already include q's domain (range).
+  inverses, and step 2 pushes it through step 1's implications; step 3's typing needs only
+  asserted triples (it reads the derived ones too, harmlessly), because every derived `x q y`
+  comes from an asserted `x p y` (or `y p x`) for which p's subject (object) classes already
+  include q's domain (range), and the superclasses it adds are already closed.
   Ontologies with class expressions (restrictions, intersections, unions), property chains,
   keys or functional properties need rules this set does not have: `rule_plan` refuses them
   and asks for `--reasoner owlrl`. Consistency checks (disjointness and the like) are not rules
@@ -250,16 +254,26 @@ def _plan(ontology: Graph) -> RulePlan:
 # Applying the rules inside a pyoxigraph store
 
 _OWL_SAME_AS = f"<{OWL.sameAs}>"
+_RDF_TYPE = f"<{RDF.type}>"
+_BATCH_BYTES = 32 << 20  # N-Triples buffered before each bulk load
 
 
-def _anywhere(pattern: str) -> str:
-    """A triple pattern matched in the default graph or any named graph."""
-    return f"{{ {pattern} }} UNION {{ GRAPH ?anyGraph {{ {pattern} }} }}"
+def _union(patterns: Iterable[str]) -> str:
+    """A group matching any of the patterns (each an index look-up when its predicate is constant)."""
+    return " UNION ".join(f"{{ {pattern} }}" for pattern in patterns)
 
 
-def _values(rows: Iterable[tuple[URIRef, ...]], names: str) -> str:
-    body = " ".join("(" + " ".join(f"<{term}>" for term in row) + ")" for row in rows)
-    return f"VALUES ({names}) {{ {body} }}"
+def _new(pattern: str) -> str:
+    """Keeps only solutions where `pattern` is not in the store yet (any graph). MINUS, not FILTER
+    NOT EXISTS: Oxigraph evaluates MINUS as one hash anti-join, NOT EXISTS as a probe per row
+    (several times slower here)."""
+    return f"MINUS {{ {pattern} }}"
+
+
+def _absent(pattern: str) -> str:
+    """Keeps only solutions where `pattern` (with its variables bound) is not in the store: a
+    look-up per row, for few rows whose pattern alone would match much of the store."""
+    return f"FILTER NOT EXISTS {{ {pattern} }}"
 
 
 @dataclass
@@ -270,10 +284,41 @@ class MaterializeReport:
     inferred: int = 0
 
 
+class _Writer:
+    """Collects N-Triples for the inferred graph and writes them with pyoxigraph's bulk loader
+    (sorted files ingested whole: several times cheaper than transactional inserts; it also
+    merges duplicates)."""
+
+    def __init__(self, store, graph) -> None:
+        self.store, self.graph = store, graph
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes | None) -> None:
+        if data:
+            self.chunks.append(data)
+            self.size += len(data)
+            if self.size >= _BATCH_BYTES:
+                self.flush()
+
+    def flush(self) -> None:
+        import pyoxigraph as ox
+
+        if self.chunks:
+            data, self.chunks, self.size = b"".join(self.chunks), [], 0
+            self.store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
+
+
 def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = INFERRED_GRAPH) -> MaterializeReport:
     """Apply the ontology's rules to everything in `store` (a pyoxigraph Store); entailments go
     into `inferred_graph`, which is emptied first. The store should hold the ontology too (in
-    `kgr:ontology`) when you want what the ontology says about its own terms."""
+    `kgr:ontology`) when you want what the ontology says about its own terms.
+
+    Every rule is a CONSTRUCT over the union of all graphs whose WHERE clause keeps only triples
+    not in the store yet (an index look-up), so nothing asserted is ever inferred and nothing has
+    to be removed afterwards; the answers go in with the bulk loader after each step, so later
+    steps see them. The inferred graph is not written transactionally: if this fails part-way,
+    run it again (it starts by emptying the graph)."""
     import time
 
     import pyoxigraph as ox
@@ -284,55 +329,56 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
     report = MaterializeReport()
     inferred = f"<{inferred_graph}>"
     target = ox.NamedNode(str(inferred_graph))
+    writer = _Writer(store, target)
 
     def timed(name: str, action) -> None:
         started = time.perf_counter()
         action()
+        writer.flush()
         report.steps.append((name, time.perf_counter() - started))
 
-    def update(text: str) -> None:
-        store.update(text)
-
-    def construct_into_inferred(query: str) -> None:
+    def construct(query: str) -> None:
         answer = store.query(query, use_default_graph_as_union=True)
-        data = answer.serialize(format=ox.RdfFormat.N_TRIPLES)
-        if data:
-            store.load(data, ox.RdfFormat.N_TRIPLES, to_graph=target)
+        writer.add(answer.serialize(format=ox.RdfFormat.N_TRIPLES))
 
-    store.remove_graph(target) if store.contains_named_graph(target) else None
+    if store.contains_named_graph(target):
+        store.remove_graph(target)
+    # the closed TBox's own entailments, less what the store asserts (a few hundred triples)
     store.extend(graph_quads(plan.tbox_entailments, inferred_graph))
+    store.update(
+        f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
+        f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }} }}"
+    )
 
     # 0. owl:sameAs
-    if store.query(f"ASK {{ {_anywhere(f'?x {_OWL_SAME_AS} ?y')} }}"):
+    if store.query(f"ASK {{ ?x {_OWL_SAME_AS} ?y }}", use_default_graph_as_union=True):
         def same_as() -> None:
-            construct_into_inferred(
-                f"CONSTRUCT {{ ?x {_OWL_SAME_AS} ?y }} WHERE {{ ?x ({_OWL_SAME_AS}|^{_OWL_SAME_AS})+ ?y FILTER(?x != ?y) }}"
+            construct(
+                f"CONSTRUCT {{ ?x {_OWL_SAME_AS} ?y }} WHERE {{ ?x ({_OWL_SAME_AS}|^{_OWL_SAME_AS})+ ?y "
+                f"FILTER(?x != ?y) {_new(f'?x {_OWL_SAME_AS} ?y')} }}"
             )
-            construct_into_inferred(f"CONSTRUCT {{ ?y ?p ?o }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?x ?p ?o }}")
-            construct_into_inferred(f"CONSTRUCT {{ ?s ?p ?y }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?s ?p ?x }}")
-            construct_into_inferred(f"CONSTRUCT {{ ?s ?y ?o }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?s ?x ?o }}")
+            writer.flush()
+            # copying triples to equal terms: one pass per position, each reading the closed sameAs
+            # (the copies are new triples only; a triple is copied from each of its equals once)
+            construct(f"CONSTRUCT {{ ?y ?p ?o }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?x ?p ?o {_absent('?y ?p ?o')} }}")
+            construct(f"CONSTRUCT {{ ?s ?p ?y }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?s ?p ?x {_absent('?s ?p ?y')} }}")
+            construct(f"CONSTRUCT {{ ?s ?y ?o }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?s ?x ?o {_absent('?s ?y ?o')} }}")
 
         timed("sameAs", same_as)
 
-    # Each rule below is one UPDATE per group of source terms that imply the same set of
-    # conclusions: the WHERE clause is then an index look-up on constant terms (not a join of a
-    # VALUES table with every triple), and each conclusion is written once per match.
+    # 2. property implications (subPropertyOf, inverseOf, SymmetricProperty together): one
+    # CONSTRUCT per implied property, reading each property that implies it with an index look-up
+    def implied_by(source: dict[URIRef, frozenset[tuple[URIRef, bool]]]) -> dict[URIRef, tuple[list, list]]:
+        out: dict[URIRef, tuple[list, list]] = defaultdict(lambda: ([], []))
+        for p, implied in source.items():
+            for q, rev in implied:
+                out[q][1 if rev else 0].append(p)
+        return out
 
-    # 1. types -> superclasses: one UPDATE per class
-    def superclasses() -> None:
-        for cls, supers in sorted(plan.superclasses.items()):
-            template = " . ".join(f"?x a <{d}>" for d in sorted(supers))
-            update(f"INSERT {{ GRAPH {inferred} {{ {template} }} }} WHERE {{ {_anywhere(f'?x a <{cls}>')} }}")
-
-    if plan.superclasses:
-        timed("subClassOf", superclasses)
-
-    # 2. property implications (subPropertyOf, inverseOf, SymmetricProperty together): one UPDATE per property
     def properties() -> None:
-        for p, implied in sorted(plan.implications.items()):
-            ahead = [f"?s <{q}> ?o" for q, rev in sorted(implied) if not rev]
-            back = [f"?o <{q}> ?s" for q, rev in sorted(implied) if rev]
-            update(f"INSERT {{ GRAPH {inferred} {{ {' . '.join(ahead + back)} }} }} WHERE {{ {_anywhere(f'?s <{p}> ?o')} }}")
+        for q, (ahead, back) in sorted(implied_by(plan.implications).items()):
+            sources = [f"?s <{p}> ?o" for p in sorted(ahead)] + [f"?o <{p}> ?s" for p in sorted(back)]
+            construct(f"CONSTRUCT {{ ?s <{q}> ?o }} WHERE {{ {_union(sources)} {_new(f'?s <{q}> ?o')} }}")
 
     if plan.implications:
         timed("subPropertyOf/inverseOf/symmetric", properties)
@@ -340,45 +386,42 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
     # 3. transitive properties
     for t in sorted(plan.transitive):
         def close(t: URIRef = t) -> None:
-            construct_into_inferred(f"CONSTRUCT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z FILTER(?x != ?z) }}")
-            construct_into_inferred(f"CONSTRUCT {{ ?x <{t}> ?x }} WHERE {{ ?x <{t}> ?y . ?y <{t}>+ ?x }}")
-            implied = plan.implications.get(t, frozenset())
-            ahead = [(t, q) for q, rev in implied if not rev]
-            back = [(t, q) for q, rev in implied if rev]
-            if ahead:
-                update(f"INSERT {{ GRAPH {inferred} {{ ?s ?q ?o }} }} WHERE {{ {_values(ahead, '?p ?q')} GRAPH {inferred} {{ ?s ?p ?o }} }}")
-            if back:
-                update(f"INSERT {{ GRAPH {inferred} {{ ?o ?q ?s }} }} WHERE {{ {_values(back, '?p ?q')} GRAPH {inferred} {{ ?s ?p ?o }} }}")
+            construct(f"CONSTRUCT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z FILTER(?x != ?z) {_new(f'?x <{t}> ?z')} }}")
+            construct(f"CONSTRUCT {{ ?x <{t}> ?x }} WHERE {{ ?x <{t}> ?y . ?y <{t}>+ ?x {_new(f'?x <{t}> ?x')} }}")
+            writer.flush()
+            for q, rev in sorted(plan.implications.get(t, frozenset())):
+                s, o = ("?o", "?s") if rev else ("?s", "?o")
+                construct(
+                    f"CONSTRUCT {{ {s} <{q}> {o} }} WHERE {{ GRAPH {inferred} {{ ?s <{t}> ?o }} {_new(f'{s} <{q}> {o}')} }}"
+                )
 
         timed(f"transitive {t}", close)
 
-    # 4. domain and range: one UPDATE per set of classes, for all the properties that give it,
-    # with each node once (DISTINCT) however many of those properties it has
-    def typing(types: dict[URIRef, frozenset[URIRef]], position: str) -> None:
-        by_classes: dict[frozenset[URIRef], list[URIRef]] = defaultdict(list)
-        for p, classes in types.items():
-            by_classes[classes].append(p)
-        for classes, props in sorted(by_classes.items(), key=lambda item: sorted(item[0])):
-            template = " . ".join(f"?n a <{c}>" for c in sorted(classes))
-            pattern = "?n ?p ?o" if position == "subject" else "?s ?p ?n"
-            literal = "" if position == "subject" else "FILTER(!isLiteral(?n))"
-            update(
-                f"INSERT {{ GRAPH {inferred} {{ {template} }} }} WHERE {{ SELECT DISTINCT ?n WHERE {{ "
-                f"VALUES ?p {{ {' '.join(f'<{p}>' for p in sorted(props))} }} {_anywhere(pattern)} {literal} }} }}"
+    # 1 and 4. types, one CONSTRUCT per class D: the nodes with an asserted type below D, or a
+    # property whose domain (subject) or range (object) implies D, each once, unless typed D already
+    def types() -> None:
+        sources: dict[URIRef, list[str]] = defaultdict(list)
+        for c, supers in plan.superclasses.items():
+            for d in supers:
+                sources[d].append(f"?n {_RDF_TYPE} <{c}>")
+        for p, classes in plan.subject_types.items():
+            for d in classes:
+                sources[d].append(f"?n <{p}> ?x")
+        for p, classes in plan.object_types.items():
+            for d in classes:
+                sources[d].append(f"?x <{p}> ?n FILTER(!isLiteral(?n))")
+        for d, patterns in sorted(sources.items()):
+            construct(
+                f"CONSTRUCT {{ ?n {_RDF_TYPE} <{d}> }} WHERE {{ {{ SELECT DISTINCT ?n WHERE {{ {_union(sorted(patterns))} }} }} "
+                f"{_new(f'?n {_RDF_TYPE} <{d}>')} }}"
             )
 
-    if plan.subject_types:
-        timed("domain", lambda: typing(plan.subject_types, "subject"))
-    if plan.object_types:
-        timed("range", lambda: typing(plan.object_types, "object"))
+    if plan.superclasses or plan.subject_types or plan.object_types:
+        timed("types (subClassOf, domain, range)", types)
 
-    # 5. keep only what is new (and not `x owl:sameAs x`, which OWL RL states for every term)
-    timed("drop reflexive sameAs", lambda: update(
+    # 5. `x owl:sameAs x` is not kept (OWL RL states it for every term)
+    timed("drop reflexive sameAs", lambda: store.update(
         f"DELETE {{ GRAPH {inferred} {{ ?x {_OWL_SAME_AS} ?x }} }} WHERE {{ GRAPH {inferred} {{ ?x {_OWL_SAME_AS} ?x }} }}"
-    ))
-    timed("drop asserted", lambda: update(
-        f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
-        f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {inferred}) }} }}"
     ))
     report.inferred = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} }}")))["n"].value)
     return report
