@@ -20,7 +20,7 @@ def test_smoke_run_times_every_stage(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     records = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text("utf-8").splitlines()]
     fast = {r["stage"]: r for r in records if r["path"] == "fast"}
-    for stage in ("load", "bulk-load-reference", "validate", "export-ttl", "export-jsonld", "reason-plan", "reason-rules"):
+    for stage in ("load", "bulk-load-reference", "derive-claim-relations", "validate", "export-ttl", "export-jsonld", "reason-plan", "reason-rules"):
         assert fast[stage]["wall"] > 0, stage
         assert fast[stage]["peak_mb"] > 0, stage
     assert fast["validate-conforms"]["conforms"] is True
@@ -32,4 +32,6 @@ def test_smoke_run_times_every_stage(tmp_path):
     rdflib = {r["stage"]: r for r in records if r["path"] == "rdflib"}
     assert rdflib["load"]["wall"] > 0 and rdflib["export-ttl"]["wall"] > 0
     text = markdown.read_text("utf-8")
-    assert "| load |" in text and "2 cores" in text or "cores" in text
+    assert "| load |" in text and "| end-to-end |" in text and " cores, " in text
+    end_to_end = next(line for line in text.splitlines() if line.startswith("| end-to-end |"))
+    assert end_to_end.split("|")[3].strip().endswith("MB") or "GB" in end_to_end.split("|")[3]  # the fast path finished
