@@ -70,56 +70,107 @@ def derive(dataset: Dataset, ontology: Graph | None = None, rules: list[Rule] | 
     store = ox.Store()
     store.extend(_quads_read_by(dataset, rules))
     store.extend(graph_quads(ontology, ontology.identifier) if ontology is not None else _shipped_ontology_quads())
-    derived = run_rules(store, rules)
-    return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in derived}
+    run_rules(store, rules)
+    target = ox.NamedNode(str(RELATIONS_GRAPH))
+    return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in store.quads_for_pattern(None, None, None, target)}
 
 
-def run_rules(store, rules: list[Rule]) -> list:
+def run_rules(store, rules: list[Rule]) -> int:
     """Run `rules` on a pyoxigraph store (its default graph read as the union of all graphs) to a
-    fixpoint, adding what they derive to the store's graph kgr:claim-relations; returns the quads
-    added. After the first round only the rules whose WHERE clause names something the previous
-    round derived run again. Raises QueryError if a rule builds a link that does not name it."""
+    fixpoint, adding what they derive to the store's graph kgr:claim-relations; returns the number
+    of triples the rules built (counted with repeats, as they came).
+
+    Each rule's CONSTRUCT answer goes from Oxigraph to Oxigraph as N-Triples bytes (no Python
+    object per triple). The first round runs every rule once, the rules that read what another
+    rule builds (by the IRIs of its WHERE clause and the others' templates) last, each seeing what
+    the rules before it derived. Later rounds run only the rules whose WHERE clause names something
+    the rounds before derived, into a scratch graph, and stop when a round derives nothing new.
+    Raises QueryError if a rule builds a link that does not name it."""
     import pyoxigraph as ox
 
     target = ox.NamedNode(str(RELATIONS_GRAPH))
-    derived_by = ox.NamedNode(str(CKG.derivedByRule))
-    # What each rule's WHERE clause names, but rdf:type (a derived `?x a ckg:ClaimRelation` matters to
-    # a rule only if it names ckg:ClaimRelation, which the objects of the new triples show) and
-    # rdfs:label (the rules read labels only to name what they build, never to decide what to build),
-    # and the rule's own IRI (which it binds to name itself in what it builds).
-    reads = {
-        rule.name: {ox.NamedNode(str(i)) for i in mentioned_iris(rule, where_only=True) if i not in (RDF.type, RDFS.label, rule.iri)}
-        for rule in rules
-    }
-    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{RELATIONS_GRAPH}> {{ ?s ?p ?o }} }}"
+    scratch = ox.NamedNode(str(KGR["scratch-claim-relations"]))
+    reads = {rule.name: _reads(rule) for rule in rules}
+    built = 0
 
-    def size() -> int:
-        return int(next(iter(store.query(count)))["n"].value)
+    def construct(rule: Rule, graph) -> None:
+        nonlocal built
+        data = _construct_ntriples(store, rule)
+        built += data.count(b"\n")
+        if data:
+            store.load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
-    everything: list = []
-    pending = list(rules)
-    for _round in range(MAX_ROUNDS):
-        before = size()
-        added = []
-        for rule in pending:
-            iri = ox.NamedNode(str(rule.iri))
-            try:
-                result = store.query(rule.text, use_default_graph_as_union=True)
-                quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in result]
-            except (SyntaxError, ValueError, OSError) as error:
-                raise QueryError(f"rule {rule.name}: {error}") from None
-            if any(q.predicate == derived_by and q.object != iri for q in quads):
-                raise QueryError(f"rule {rule.name} derived a link that does not name it with ckg:derivedByRule")
-            added += quads
-        store.extend(added)
-        everything += added
-        if size() == before:
-            return everything
-        new_terms = {q.predicate for q in added} | {q.object for q in added if isinstance(q.object, ox.NamedNode)}
-        pending = [rule for rule in rules if reads[rule.name] & new_terms]
+    for rule in _in_dependency_order(rules):
+        construct(rule, target)
+    present = {term for terms in reads.values() for term in terms if _in_graph(store, term, target)}
+    pending = [rule for rule in rules if reads[rule.name] & present]
+    for _round in range(1, MAX_ROUNDS):
         if not pending:
-            return everything
+            return built
+        store.remove_graph(scratch) if store.contains_named_graph(scratch) else None
+        for rule in pending:
+            construct(rule, scratch)
+        new = [
+            (row["s"], row["p"], row["o"])
+            for row in store.query(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{scratch.value}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} }}"
+            )
+        ]
+        store.remove_graph(scratch) if store.contains_named_graph(scratch) else None
+        if not new:
+            return built
+        store.extend(ox.Quad(s, p, o, target) for s, p, o in new)
+        new_terms = {p for _s, p, _o in new} | {o for _s, _p, o in new if isinstance(o, ox.NamedNode)}
+        pending = [rule for rule in rules if reads[rule.name] & new_terms]
     raise QueryError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+_DERIVED_BY_LINE = re.compile(rb"^\S+ <" + str(CKG.derivedByRule).encode() + rb"> (.+) \.$", re.MULTILINE)
+
+
+def _construct_ntriples(store, rule: Rule) -> bytes:
+    """The triples `rule` builds on `store`, as N-Triples; QueryError if one of its links names
+    another rule with ckg:derivedByRule."""
+    import pyoxigraph as ox
+
+    try:
+        result = store.query(rule.text, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError(f"rule {rule.name} is not a CONSTRUCT query")
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError, OSError) as error:
+        raise QueryError(f"rule {rule.name}: {error}") from None
+    if set(_DERIVED_BY_LINE.findall(data)) - {f"<{rule.iri}>".encode()}:
+        raise QueryError(f"rule {rule.name} derived a link that does not name it with ckg:derivedByRule")
+    return data
+
+
+def _reads(rule: Rule) -> set:
+    """The IRIs of a rule's WHERE clause as pyoxigraph terms, but rdf:type (a derived `?x a
+    ckg:ClaimRelation` matters to a rule only if it names ckg:ClaimRelation, which the objects of
+    the derived triples show) and rdfs:label (the rules read labels only to name what they build,
+    never to decide what to build), and the rule's own IRI (which it binds to name itself in what
+    it builds)."""
+    import pyoxigraph as ox
+
+    return {ox.NamedNode(str(i)) for i in mentioned_iris(rule, where_only=True) if i not in (RDF.type, RDFS.label, rule.iri)}
+
+
+def _in_dependency_order(rules: list[Rule]) -> list[Rule]:
+    """`rules` with those that read something another rule's template names (such as
+    disputed-by-conflicting-figure, which reads the links of disjoint-bounds) after the others."""
+    import pyoxigraph as ox
+
+    written = {ox.NamedNode(str(i)) for rule in rules for i in template_iris(rule)}
+    return sorted(rules, key=lambda rule: bool(_reads(rule) & written))
+
+
+def _in_graph(store, term, graph) -> bool:
+    """Whether `term` is a predicate or an object in `graph` of `store` (two index look-ups)."""
+    return any(True for _q in store.quads_for_pattern(None, term, None, graph)) or any(
+        True for _q in store.quads_for_pattern(None, None, term, graph)
+    )
 
 
 def add_claim_relations_in_store(store) -> int:
@@ -144,7 +195,7 @@ def add_claim_relations_in_store(store) -> int:
         store.extend(ox.Quad(q.subject, q.predicate, q.object, scratch) for q in _shipped_ontology_quads())
     try:
         rules = shipped_rules()
-        derived = run_rules(store, rules)
+        run_rules(store, rules)
     finally:
         if scratch is not None:
             store.update(f"DROP SILENT GRAPH <{scratch.value}>")
@@ -159,7 +210,6 @@ def add_claim_relations_in_store(store) -> int:
     meta = bind_prefixes(Graph())
     _provenance(meta, sorted(sources, key=str), rules)
     store.extend(graph_quads(meta, None))
-    del derived
     return derived_count
 
 
@@ -209,10 +259,20 @@ _IRI = re.compile(r"<([^<>\s]+)>")
 def mentioned_iris(rule: Rule, where_only: bool = False) -> set[URIRef]:
     """Every IRI a rule's text names (full or with the prefixes the rule declares), and rdf:type;
     with `where_only`, those of its WHERE clause (what it reads, not what it builds)."""
+    return _iris_in(rule, "where" if where_only else "all")
+
+
+def template_iris(rule: Rule) -> set[URIRef]:
+    """The IRIs of a rule's CONSTRUCT template (what it builds), and rdf:type."""
+    return _iris_in(rule, "template")
+
+
+def _iris_in(rule: Rule, part: str) -> set[URIRef]:
     prefixes = dict(_PREFIX_LINE.findall(rule.text))
     body = _PREFIX_LINE.sub("", "\n".join(line for line in rule.text.splitlines() if not line.lstrip().startswith("#")))
-    if where_only:
-        body = re.split(r"\bWHERE\b", body, maxsplit=1, flags=re.IGNORECASE)[-1]
+    if part != "all":
+        pieces = re.split(r"\bWHERE\b", body, maxsplit=1, flags=re.IGNORECASE)
+        body = pieces[-1] if part == "where" else pieces[0]
     found = {URIRef(iri) for iri in _IRI.findall(body)}
     for prefix, namespace in prefixes.items():
         for local in re.findall(rf"(?<![\w/<]){re.escape(prefix)}:([A-Za-z_][\w-]*)", body):
@@ -275,5 +335,5 @@ def _claim_sources(dataset: Dataset) -> list[URIRef] | None:
 
 __all__ = [
     "RELATIONS_GRAPH", "Rule", "add_claim_relations", "add_claim_relations_in_store", "derive", "mentioned_iris",
-    "parse_rule", "relation_counts", "remove_claim_relations", "run_rules", "shipped_rules",
+    "parse_rule", "relation_counts", "remove_claim_relations", "run_rules", "shipped_rules", "template_iris",
 ]
