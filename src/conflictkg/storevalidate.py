@@ -14,7 +14,8 @@ Here every `sh:sparql` constraint runs once over the whole store instead:
   sub-SELECTs that mention `$this`, where this rewriting is not the same as pre-binding, are
   refused rather than run wrongly.
 - the shapes without their `sh:sparql` constraints go to the `shacl` package, with the store's
-  data (and the ontology graph) written as N-Triples into a temporary file by pyoxigraph.
+  data (and the ontology graph) written as N-Triples by pyoxigraph into a named pipe that
+  `shacl` reads while the SPARQL constraints run (three threads: both libraries release the GIL).
 
 The test suite checks it against pySHACL on every broken fixture and on the built-in data.
 """
@@ -354,7 +355,12 @@ def rewrite_group(body: str, target: str, elsewhere: str) -> str:
 
 
 def validate_store(store, shapes: Graph | None = None) -> StoreReport:
-    """Validate every graph of a pyoxigraph Store except `kgr:inferred` (the ontology graph included)."""
+    """Validate every graph of a pyoxigraph Store except `kgr:inferred` (the ontology graph included).
+
+    Three things run at once, since pyoxigraph and `shacl` both release the GIL: pyoxigraph writes
+    the graphs as N-Triples into a named pipe, `shacl` reads that pipe and checks SHACL Core, and
+    the SPARQL constraints run over the store. Nothing is written to disk."""
+    import threading
     import time
 
     import pyoxigraph as ox
@@ -366,37 +372,67 @@ def validate_store(store, shapes: Graph | None = None) -> StoreReport:
     core, constraints = split_shapes(shapes)
     report = StoreReport(True)
     graphs = [ox.DefaultGraph()] + [g for g in store.named_graphs() if not (isinstance(g, ox.NamedNode) and g.value == str(INFERRED_GRAPH))]
+    compiled = shacl.Shapes.from_text(core.serialize(format="nt"), format="ntriples")
 
-    started = time.perf_counter()
-    for shape, query, message in constraints:
-        answer = store.query(query, default_graph=graphs)
-        names = {v.value for v in answer.variables}
-        for row in answer:
-            focus = row["this"]
-            if focus is None:
-                continue
-            value = row["value"] if "value" in names else None
-            report.violations.append(Violation(_text(focus), str(shape), str(SPARQL_COMPONENT), _text(value), message))
-    report.timings["sparql constraints"] = time.perf_counter() - started
+    folder = tempfile.mkdtemp(prefix="conflictkg-validate-")
+    pipe = os.path.join(folder, "data.nt")
+    os.mkfifo(pipe)
+    outcome: dict[str, object] = {}
 
-    started = time.perf_counter()
-    handle, path = tempfile.mkstemp(prefix="conflictkg-validate-", suffix=".nt")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for graph in graphs:
-                store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        report.timings["write N-Triples"] = time.perf_counter() - started
+    def write() -> None:
         started = time.perf_counter()
-        compiled = shacl.Shapes.from_text(core.serialize(format="nt"), format="ntriples")
-        result = compiled.validate_file(path, inference="none", allow_warnings=False)
+        try:
+            with open(pipe, "wb") as out:
+                for graph in graphs:
+                    store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        except BrokenPipeError:
+            pass  # the validator stopped reading; its own error says why
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread below
+            outcome["write error"] = error
+        report.timings["write N-Triples"] = time.perf_counter() - started
+
+    def check_core() -> None:
+        started = time.perf_counter()
+        try:
+            outcome["core"] = compiled.validate_file(pipe, inference="none", allow_warnings=False)
+        except BaseException as error:  # noqa: BLE001
+            outcome["core error"] = error
+            try:  # let a writer blocked on the pipe finish
+                with open(pipe, "rb") as drain:
+                    while drain.read(1 << 20):
+                        pass
+            except OSError:
+                pass
+        report.timings["core constraints"] = time.perf_counter() - started
+
+    workers = [threading.Thread(target=write, daemon=True), threading.Thread(target=check_core, daemon=True)]
+    for worker in workers:
+        worker.start()
+    try:
+        started = time.perf_counter()
+        for shape, query, message in constraints:
+            answer = store.query(query, default_graph=graphs)
+            names = {v.value for v in answer.variables}
+            for row in answer:
+                focus = row["this"]
+                if focus is None:
+                    continue
+                value = row["value"] if "value" in names else None
+                report.violations.append(Violation(_text(focus), str(shape), str(SPARQL_COMPONENT), _text(value), message))
+        report.timings["sparql constraints"] = time.perf_counter() - started
     finally:
-        os.unlink(path)
-    for item in result.results:
+        for worker in workers:
+            worker.join()
+        os.unlink(pipe)
+        os.rmdir(folder)
+    for key in ("write error", "core error"):
+        if key in outcome:
+            raise outcome[key]  # type: ignore[misc]
+    for item in outcome["core"].results:  # type: ignore[attr-defined]
         report.violations.append(Violation(
             _strip(item.focus_node), _strip(item.source_shape) if item.source_shape else "", str(item.component_iri),
             _strip(item.value) if item.value is not None else "", "; ".join(sorted(item.messages or [])),
         ))
-    report.timings["core constraints"] = time.perf_counter() - started
     report.conforms = not report.violations
     return report
 
