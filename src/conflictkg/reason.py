@@ -255,7 +255,6 @@ def _plan(ontology: Graph) -> RulePlan:
 
 _OWL_SAME_AS = f"<{OWL.sameAs}>"
 _RDF_TYPE = f"<{RDF.type}>"
-_BATCH_BYTES = 32 << 20  # N-Triples buffered before each bulk load
 
 
 def _union(patterns: Iterable[str]) -> str:
@@ -285,28 +284,36 @@ class MaterializeReport:
 
 
 class _Writer:
-    """Collects N-Triples for the inferred graph and writes them with pyoxigraph's bulk loader
-    (sorted files ingested whole: several times cheaper than transactional inserts; it also
-    merges duplicates)."""
+    """Collects the rules' answers as N-Triples in a scratch file and writes them into the
+    inferred graph with pyoxigraph's bulk loader (sorted files ingested whole: several times
+    cheaper than transactional inserts, and it merges duplicates). Fewer, bigger loads cost
+    less, so it loads only when a later rule has to read what came before."""
 
     def __init__(self, store, graph) -> None:
-        self.store, self.graph = store, graph
-        self.chunks: list[bytes] = []
-        self.size = 0
+        import tempfile
 
-    def add(self, data: bytes | None) -> None:
-        if data:
-            self.chunks.append(data)
-            self.size += len(data)
-            if self.size >= _BATCH_BYTES:
-                self.flush()
+        self.store, self.graph = store, graph
+        self.file = tempfile.NamedTemporaryFile(prefix="conflictkg-inferred-", suffix=".nt")
+        self.pending = False
+
+    def add(self, answer) -> None:
+        import pyoxigraph as ox
+
+        answer.serialize(self.file, ox.RdfFormat.N_TRIPLES)
+        self.pending = True
 
     def flush(self) -> None:
         import pyoxigraph as ox
 
-        if self.chunks:
-            data, self.chunks, self.size = b"".join(self.chunks), [], 0
-            self.store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
+        if self.pending and self.file.tell():
+            self.file.flush()
+            self.store.bulk_load(path=self.file.name, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
+            self.file.seek(0)
+            self.file.truncate()
+        self.pending = False
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = INFERRED_GRAPH) -> MaterializeReport:
@@ -316,8 +323,8 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
 
     Every rule is a CONSTRUCT over the union of all graphs whose WHERE clause keeps only triples
     not in the store yet (an index look-up), so nothing asserted is ever inferred and nothing has
-    to be removed afterwards; the answers go in with the bulk loader after each step, so later
-    steps see them. The inferred graph is not written transactionally: if this fails part-way,
+    to be removed afterwards; the answers go in with the bulk loader, before any rule that reads
+    them and once at the end. The inferred graph is not written transactionally: if this fails part-way,
     run it again (it starts by emptying the graph)."""
     import time
 
@@ -331,15 +338,16 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
     target = ox.NamedNode(str(inferred_graph))
     writer = _Writer(store, target)
 
-    def timed(name: str, action) -> None:
+    def timed(name: str, action, load: bool = True) -> None:
+        """Run one rule; `load`: write its answers now (a later rule reads them)."""
         started = time.perf_counter()
         action()
-        writer.flush()
+        if load:
+            writer.flush()
         report.steps.append((name, time.perf_counter() - started))
 
     def construct(query: str) -> None:
-        answer = store.query(query, use_default_graph_as_union=True)
-        writer.add(answer.serialize(format=ox.RdfFormat.N_TRIPLES))
+        writer.add(store.query(query, use_default_graph_as_union=True))
 
     if store.contains_named_graph(target):
         store.remove_graph(target)
@@ -383,19 +391,23 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
     if plan.implications:
         timed("subPropertyOf/inverseOf/symmetric", properties)
 
-    # 3. transitive properties
-    for t in sorted(plan.transitive):
-        def close(t: URIRef = t) -> None:
+    # 3. transitive properties: the closures (read by what follows), then their implications
+    def closures() -> None:
+        for t in sorted(plan.transitive):
             construct(f"CONSTRUCT {{ ?x <{t}> ?z }} WHERE {{ ?x <{t}>+ ?z FILTER(?x != ?z) {_new(f'?x <{t}> ?z')} }}")
             construct(f"CONSTRUCT {{ ?x <{t}> ?x }} WHERE {{ ?x <{t}> ?y . ?y <{t}>+ ?x {_new(f'?x <{t}> ?x')} }}")
-            writer.flush()
+
+    def closure_implications() -> None:
+        for t in sorted(plan.transitive):
             for q, rev in sorted(plan.implications.get(t, frozenset())):
                 s, o = ("?o", "?s") if rev else ("?s", "?o")
                 construct(
                     f"CONSTRUCT {{ {s} <{q}> {o} }} WHERE {{ GRAPH {inferred} {{ ?s <{t}> ?o }} {_new(f'{s} <{q}> {o}')} }}"
                 )
 
-        timed(f"transitive {t}", close)
+    if plan.transitive:
+        timed("transitive", closures)
+        timed("transitive implications", closure_implications, load=False)
 
     # 1 and 4. types, one CONSTRUCT per class D: the nodes with an asserted type below D, or a
     # property whose domain (subject) or range (object) implies D, each once, unless typed D already
@@ -417,7 +429,9 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
             )
 
     if plan.superclasses or plan.subject_types or plan.object_types:
-        timed("types (subClassOf, domain, range)", types)
+        timed("types (subClassOf, domain, range)", types, load=False)
+    timed("bulk load", writer.flush)
+    writer.close()
 
     # 5. `x owl:sameAs x` is not kept (OWL RL states it for every term)
     timed("drop reflexive sameAs", lambda: store.update(
