@@ -83,3 +83,32 @@ def test_rewritten_constraints_find_what_the_written_ones_find(tmp_path):
         assert rows == answer(slow), shape
         found_any += bool(rows)
     assert found_any >= 6, "the fixtures should break most SPARQL constraints"
+
+
+def test_class_targets_reach_subclasses_also_blank_ones():
+    """The class-target rewrite finds instances of named and blank-node subclasses alike."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from conflictkg.storevalidate import validate_store
+
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+           sh:sparql [ sh:select "SELECT $this WHERE { $this <http://example.org/bad> true }" ] .""")
+    store = ox.Store()
+    store.load(input="""
+        @prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:D rdfs:subClassOf ex:C . _:b rdfs:subClassOf ex:D .
+        ex:x a ex:D ; ex:bad true . ex:y a _:b ; ex:bad true . ex:z a ex:C ; ex:bad true . ex:w ex:bad true .""",
+               format=ox.RdfFormat.TURTLE)
+    report = validate_store(store, shapes)
+    assert sorted(v.focus for v in report.violations) == ["http://example.org/x", "http://example.org/y", "http://example.org/z"]
+    named_only = ox.Store()
+    named_only.load(input="""
+        @prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:D rdfs:subClassOf ex:C . ex:E rdfs:subClassOf ex:D .
+        ex:x a ex:D ; ex:bad true . ex:y a ex:E ; ex:bad true . ex:v a ex:E . ex:w ex:bad true .""",
+                    format=ox.RdfFormat.TURTLE)
+    report = validate_store(named_only, shapes)
+    assert sorted(v.focus for v in report.violations) == ["http://example.org/x", "http://example.org/y"]
