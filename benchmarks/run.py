@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import resource
@@ -621,6 +622,14 @@ def render_markdown(table: dict, sizes: list[int], meta: dict) -> list[str]:
                 parts.append(f"end-to-end ≥ {a['at_least'] / b['wall']:.0f}× (rdflib path did not finish)")
         if parts:
             lines.append(f"- {size:,} events: " + ", ".join(parts))
+    lines += ["", "How cost grows: the exponent k in time ∝ events^k between consecutive sizes (1 is linear):", ""]
+    for path in ("fast", "rdflib"):
+        for stage in ("load", "derive-claim-relations", "validate", "queries", "export-ttl", "export-jsonld", "reason", "end-to-end"):
+            points = [(size, table.get((path, size), {}).get(stage, {}).get("wall")) for size in sizes]
+            points = [(n, t) for n, t in points if t]
+            if len(points) > 1:
+                steps = [f"{a:,}→{b:,}: {math.log(tb / ta) / math.log(b / a):.2f}" for (a, ta), (b, tb) in zip(points, points[1:])]
+                lines.append(f"- {path} {stage}: " + ", ".join(steps))
     lines += ["", "Saved queries, each (fast path; rows read in full):", ""]
     query_names = sorted({s[6:] for (p, _s), st in table.items() if p == "fast" for s in st if s.startswith("query:")})
     if query_names:
