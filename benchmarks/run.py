@@ -142,6 +142,7 @@ def worker_import(args) -> None:
     rec = Recorder(Path(args.out), "import", args.size)
     output = Path(args.work) / f"imported-{args.size}.nq"
     result = rec.time("import-csv", lambda: import_csv(importer_for("acled"), args.csv, str(output)))
+    output.unlink(missing_ok=True)  # only the time matters; at a million rows the file is 9 GB
     rec.write("import-csv-rows", None, rows=getattr(result, "rows_read", None), problems=len(getattr(result, "problems", [])))
 
 
@@ -180,94 +181,92 @@ def worker_rdflib(args) -> None:
         rec.time("reason", lambda: reasoned_dataset(dataset, "owlrl"))
 
 
+FAST_STAGES = ("load", "derive", "validate", "queries", "export", "reason")
+
+
 def worker_fast(args) -> None:
     import pyoxigraph as ox
 
     from conflictkg.formats import RdfFormat
     from conflictkg.reason import materialize, rule_plan
-    from conflictkg.store import OxigraphStore, load_into
+    from conflictkg.store import OxigraphStore
 
     rec = Recorder(Path(args.out), "fast", args.size)
     work = Path(args.work)
     database = work / f"oxigraph-{args.size}"
     reference = work / f"oxigraph-bulk-{args.size}"
-    for folder in (database, reference):
-        shutil.rmtree(folder, ignore_errors=True)
+    stages = set(args.fast_stages)
 
-    def bulk_reference() -> None:
-        store = ox.Store(str(reference))
-        store.bulk_load(path=args.data, format=ox.RdfFormat.N_TRIPLES)
+    if "load" in stages:
+        for folder in (database, reference):
+            shutil.rmtree(folder, ignore_errors=True)
+
+        def bulk_reference() -> None:
+            store = ox.Store(str(reference))
+            store.bulk_load(path=args.data, format=ox.RdfFormat.N_TRIPLES)
+            del store
+
+        rec.time("bulk-load-reference", bulk_reference)
+        shutil.rmtree(reference, ignore_errors=True)
+
+        store = OxigraphStore(database)
+        # what `conflictkg load --store oxigraph:DB --data FILE` does (store.load_into), step by step
+        pieces = {}
+
+        def load() -> None:
+            started = time.perf_counter()
+            store.load_files([args.data])
+            pieces["files (bulk loader)"] = time.perf_counter() - started
+            started = time.perf_counter()
+            _load_ontology(store)
+            pieces["ontology"] = time.perf_counter() - started
+
+        rec.time("load", load)
+        rec.write("load-steps", None, steps=[[k, round(v, 3)] for k, v in pieces.items()])
+        rec.write("triples", None, triples=len(store.store))
+        store.close()
         del store
+    elif not database.exists():
+        raise SystemExit(f"no database {database}: run the load stage first")
 
-    rec.time("bulk-load-reference", bulk_reference)
-    shutil.rmtree(reference, ignore_errors=True)
-
-    store = OxigraphStore(database)
-    # what `conflictkg load --store oxigraph:DB --data FILE` does (store.load_into), step by step
-    pieces = {}
-
-    def load() -> None:
+    def child(kind: str, stage: str, timeout: float, *extra: str) -> None:
+        command = [sys.executable, __file__, "--worker", kind, "--size", str(args.size), "--work", args.work,
+                   "--out", args.out, "--database", str(database), *extra]
         started = time.perf_counter()
-        store.load_files([args.data])
-        pieces["files (bulk loader)"] = time.perf_counter() - started
-        started = time.perf_counter()
-        _load_ontology(store)
-        pieces["ontology"] = time.perf_counter() - started
+        try:
+            subprocess.run(command, check=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            rec.write(stage, None, stopped_after=round(time.perf_counter() - started, 1), note=f"stopped at {timeout:.0f} s")
+        except subprocess.CalledProcessError as error:
+            rec.write(stage, None, note=f"failed with exit status {error.returncode}")
 
-    rec.time("load", load)
-    rec.write("load-steps", None, steps=[[k, round(v, 3)] for k, v in pieces.items()])
-    rec.write("triples", None, triples=len(store.store))
-    store.close()
-    del store
-
-    # `conflictkg load` then derives claim relations (argument.py, not part of loading proper):
-    # timed as its own stage, in a child process with the stage limit
-    command = [sys.executable, __file__, "--worker", "fast-derive", "--size", str(args.size), "--work", args.work,
-               "--out", args.out, "--database", str(database)]
-    started = time.perf_counter()
-    try:
-        subprocess.run(command, check=True, timeout=args.stage_timeout)
-    except subprocess.TimeoutExpired:
-        rec.write("derive-claim-relations", None, note=f"stopped at the {args.stage_timeout:.0f} s stage limit")
-    except subprocess.CalledProcessError as error:
-        rec.write("derive-claim-relations", None, note=f"failed with exit status {error.returncode}")
-
+    # `conflictkg load` then derives claim relations (argument.py): its own stage, in a child process
+    if "derive" in stages:
+        child("fast-derive", "derive-claim-relations", args.stage_timeout)
     # validation in a child process, with its own time limit (the store is closed meanwhile)
-    command = [sys.executable, __file__, "--worker", "fast-validate", "--size", str(args.size), "--data", args.data,
-               "--work", args.work, "--out", args.out, "--database", str(database)]
-    started = time.perf_counter()
-    try:
-        subprocess.run(command, check=True, timeout=args.stage_timeout)
-    except subprocess.TimeoutExpired:
-        rec.write("validate", None, stopped_after=round(time.perf_counter() - started, 1),
-                  note=f"stopped at the {args.stage_timeout:.0f} s stage limit")
-    except subprocess.CalledProcessError as error:
-        rec.write("validate", None, note=f"failed with exit status {error.returncode}")
-
+    if "validate" in stages:
+        child("fast-validate", "validate", args.stage_timeout)
     # each saved query in a child process of its own, so that a runaway query can be stopped
     # (at most QUERY_CAP seconds each: at a million events a slow query should not cost an hour)
-    args.query_timeout = min(args.query_timeout, QUERY_CAP)
-    for name, _query, _params in saved_query_runs():
-        command = [sys.executable, __file__, "--worker", "fast-query", "--size", str(args.size), "--work", args.work,
-                   "--out", args.out, "--database", str(database), "--stage", name]
-        try:
-            subprocess.run(command, check=True, timeout=args.query_timeout)
-        except subprocess.TimeoutExpired:
-            rec.write(f"query:{name}", None, note=f"stopped at {args.query_timeout:.0f} s")
-        except subprocess.CalledProcessError as error:
-            rec.write(f"query:{name}", None, note=f"failed with exit status {error.returncode}")
+    if "queries" in stages:
+        args.query_timeout = min(args.query_timeout, QUERY_CAP)
+        for name, _query, _params in saved_query_runs():
+            child("fast-query", f"query:{name}", args.query_timeout, "--stage", name)
 
     store = OxigraphStore(database)
-    for stage, fmt in (("export-ttl", RdfFormat.TURTLE), ("export-jsonld", RdfFormat.JSONLD)):
-        target = work / f"fast-{args.size}.{fmt.value}"
-        with target.open("wb") as out:
-            rec.time(stage, lambda: store.dump(out, fmt))
-        target.unlink()
-    plan = rec.time("reason-plan", rule_plan)
-    report = rec.time("reason-rules", lambda: materialize(store.store, plan))
-    rec.write("reason-steps", None, inferred=report.inferred, steps=[[n, round(t, 3)] for n, t in report.steps])
+    if "export" in stages:
+        for stage, fmt in (("export-ttl", RdfFormat.TURTLE), ("export-jsonld", RdfFormat.JSONLD)):
+            target = work / f"fast-{args.size}.{fmt.value}"
+            with target.open("wb") as out:
+                rec.time(stage, lambda: store.dump(out, fmt))
+            target.unlink()
+    if "reason" in stages:
+        plan = rec.time("reason-plan", rule_plan)
+        report = rec.time("reason-rules", lambda: materialize(store.store, plan))
+        rec.write("reason-steps", None, inferred=report.inferred, steps=[[n, round(t, 3)] for n, t in report.steps])
     store.close()
-    shutil.rmtree(database, ignore_errors=True)
+    if not args.keep_database:
+        shutil.rmtree(database, ignore_errors=True)
 
 
 def _load_ontology(store) -> None:
@@ -335,7 +334,8 @@ def worker_fast_validate(args) -> None:
 def run_worker(kind: str, args, size: int, extra: list[str], timeout: float | None) -> str:
     command = [sys.executable, __file__, "--worker", kind, "--size", str(size), "--work", args.work,
                "--out", str(args.results), "--stage-timeout", str(args.stage_timeout),
-               "--query-timeout", str(args.query_timeout), *extra]
+               "--query-timeout", str(args.query_timeout), "--fast-stages", *args.fast_stages,
+               *(["--keep-database"] if args.keep_database else []), *extra]
     started = time.perf_counter()
     try:
         subprocess.run(command, check=True, timeout=timeout)
@@ -401,6 +401,10 @@ def main(argv=None) -> int:
     parser.add_argument("--smoke", action="store_true", help="1,000 events, short limits (the test suite's run)")
     parser.add_argument("--no-cli", action="store_true", help="skip timing `conflictkg --help` / `validate`")
     parser.add_argument("--report-only", action="store_true", help="only rebuild the Markdown and plot from --results")
+    parser.add_argument("--fast-stages", nargs="+", default=list(FAST_STAGES), choices=FAST_STAGES,
+                        help="fast-path stages to run (without load, the database kept in WORK by --keep-database is used)")
+    parser.add_argument("--keep-database", action="store_true", help="leave the fast path's Oxigraph database in WORK")
+    parser.add_argument("--no-import", action="store_true", help="skip the CSV import stage")
     # worker mode
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -443,12 +447,14 @@ def main(argv=None) -> int:
         rec = Recorder(args.results, "input", size)
         from conflictkg.generate import write_generated
 
-        rec.time("generate", lambda: write_generated(data, size, args.seed))
-        write_generated(rows, size, args.seed)
-        print(f"[{size}] generated {data.stat().st_size / 2**20:.0f} MB", flush=True)
-        outcome = run_worker("import", args, size, ["--csv", str(rows)], timeout=args.stage_timeout)
-        meta["outcomes"][f"import {size}"] = outcome
-        print(f"[{size}] import: {outcome}", flush=True)
+        if "rdflib" in args.paths or ("fast" in args.paths and "load" in args.fast_stages):
+            rec.time("generate", lambda: write_generated(data, size, args.seed))
+            print(f"[{size}] generated {data.stat().st_size / 2**20:.0f} MB", flush=True)
+        if not args.no_import:
+            write_generated(rows, size, args.seed)
+            outcome = run_worker("import", args, size, ["--csv", str(rows)], timeout=args.stage_timeout)
+            meta["outcomes"][f"import {size}"] = outcome
+            print(f"[{size}] import: {outcome}", flush=True)
         if "fast" in args.paths:
             outcome = run_worker("fast", args, size, ["--data", str(data)], timeout=None)
             meta["outcomes"][f"fast {size}"] = outcome
