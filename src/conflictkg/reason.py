@@ -20,7 +20,8 @@ contract (the tests prove it on the built-in data and on generated data):
      implies, either as `x q y` or as `y q x`: the closure of subPropertyOf (prp-spo1,
      prp-eqp1/2), inverseOf (prp-inv1/2) and SymmetricProperty (prp-symp) taken together (a
      breadth-first walk over (property, direction) pairs, in Python). One CONSTRUCT per implied
-     property q, reading every property that implies it.
+     property q, reading every property that implies it; only the transitive q are loaded before
+     step 2 (which reads them), the rest with everything else at the end.
   2. Transitive properties (prp-trp): the closure `x t+ z` over all graphs (including step 1's
      triples), then step 1's implications of t applied to the new triples.
   3. Types, one CONSTRUCT per class D, each node once: `x a C` => `x a D` for every superclass D
@@ -284,36 +285,41 @@ class MaterializeReport:
 
 
 class _Writer:
-    """Collects the rules' answers as N-Triples in a scratch file and writes them into the
+    """Collects the rules' answers as N-Triples in scratch files and writes them into the
     inferred graph with pyoxigraph's bulk loader (sorted files ingested whole: several times
-    cheaper than transactional inserts, and it merges duplicates). Fewer, bigger loads cost
-    less, so it loads only when a later rule has to read what came before."""
+    cheaper than transactional inserts, and it merges duplicates). Each load costs more than its
+    size (the store's files are merged again), so answers that no later rule reads wait in a
+    second file for one load at the end."""
 
     def __init__(self, store, graph) -> None:
         import tempfile
 
         self.store, self.graph = store, graph
-        self.file = tempfile.NamedTemporaryFile(prefix="conflictkg-inferred-", suffix=".nt")
-        self.pending = False
+        self.now, self.last = (tempfile.NamedTemporaryFile(prefix="conflictkg-inferred-", suffix=".nt") for _ in range(2))
+        self.deferring = False  # whether answers wait for the last load
 
     def add(self, answer) -> None:
         import pyoxigraph as ox
 
-        answer.serialize(self.file, ox.RdfFormat.N_TRIPLES)
-        self.pending = True
+        answer.serialize(self.last if self.deferring else self.now, ox.RdfFormat.N_TRIPLES)
 
-    def flush(self) -> None:
+    def load(self, last: bool = False) -> None:
+        """Load what a later rule reads (and with `last`, everything)."""
         import pyoxigraph as ox
 
-        if self.pending and self.file.tell():
-            self.file.flush()
-            self.store.bulk_load(path=self.file.name, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
-            self.file.seek(0)
-            self.file.truncate()
-        self.pending = False
+        if last:
+            self.last.seek(0)
+            for chunk in iter(lambda: self.last.read(1 << 20), b""):
+                self.now.write(chunk)
+        if self.now.tell():
+            self.now.flush()
+            self.store.bulk_load(path=self.now.name, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
+            self.now.seek(0)
+            self.now.truncate()
 
     def close(self) -> None:
-        self.file.close()
+        self.now.close()
+        self.last.close()
 
 
 def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = INFERRED_GRAPH) -> MaterializeReport:
@@ -339,11 +345,12 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
     writer = _Writer(store, target)
 
     def timed(name: str, action, load: bool = True) -> None:
-        """Run one rule; `load`: write its answers now (a later rule reads them)."""
+        """Run one rule; `load`: its answers are loaded now (a later rule reads them), else at the end."""
         started = time.perf_counter()
+        writer.deferring = not load
         action()
         if load:
-            writer.flush()
+            writer.load()
         report.steps.append((name, time.perf_counter() - started))
 
     def construct(query: str) -> None:
@@ -365,7 +372,7 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
                 f"CONSTRUCT {{ ?x {_OWL_SAME_AS} ?y }} WHERE {{ ?x ({_OWL_SAME_AS}|^{_OWL_SAME_AS})+ ?y "
                 f"FILTER(?x != ?y) {_new(f'?x {_OWL_SAME_AS} ?y')} }}"
             )
-            writer.flush()
+            writer.load()
             # copying triples to equal terms: one pass per position, each reading the closed sameAs
             # (the copies are new triples only; a triple is copied from each of its equals once)
             construct(f"CONSTRUCT {{ ?y ?p ?o }} WHERE {{ ?x {_OWL_SAME_AS} ?y . ?x ?p ?o {_absent('?y ?p ?o')} }}")
@@ -383,13 +390,16 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
                 out[q][1 if rev else 0].append(p)
         return out
 
-    def properties() -> None:
+    def properties(transitive: bool) -> None:
         for q, (ahead, back) in sorted(implied_by(plan.implications).items()):
-            sources = [f"?s <{p}> ?o" for p in sorted(ahead)] + [f"?o <{p}> ?s" for p in sorted(back)]
-            construct(f"CONSTRUCT {{ ?s <{q}> ?o }} WHERE {{ {_union(sources)} {_new(f'?s <{q}> ?o')} }}")
+            if (q in plan.transitive) == transitive:
+                sources = [f"?s <{p}> ?o" for p in sorted(ahead)] + [f"?o <{p}> ?s" for p in sorted(back)]
+                construct(f"CONSTRUCT {{ ?s <{q}> ?o }} WHERE {{ {_union(sources)} {_new(f'?s <{q}> ?o')} }}")
 
     if plan.implications:
-        timed("subPropertyOf/inverseOf/symmetric", properties)
+        # what step 3 reads (implied transitive properties) is loaded now, the rest at the end
+        timed("subPropertyOf/inverseOf/symmetric (transitive)", lambda: properties(True))
+        timed("subPropertyOf/inverseOf/symmetric", lambda: properties(False), load=False)
 
     # 3. transitive properties: the closures (read by what follows), then their implications
     def closures() -> None:
@@ -430,13 +440,13 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
 
     if plan.superclasses or plan.subject_types or plan.object_types:
         timed("types (subClassOf, domain, range)", types, load=False)
-    timed("bulk load", writer.flush)
-    writer.close()
+    timed("bulk load", lambda: writer.load(last=True))
 
     # 5. `x owl:sameAs x` is not kept (OWL RL states it for every term)
     timed("drop reflexive sameAs", lambda: store.update(
         f"DELETE {{ GRAPH {inferred} {{ ?x {_OWL_SAME_AS} ?x }} }} WHERE {{ GRAPH {inferred} {{ ?x {_OWL_SAME_AS} ?x }} }}"
     ))
+    writer.close()
     report.inferred = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} }}")))["n"].value)
     return report
 
