@@ -371,3 +371,21 @@ def test_rewritten_rules_derive_what_the_rules_before_derived(tmp_path):
         else:  # the strength figures of a subclass of ckg:Claim are in conflict
             strength = URIRef("https://w3id.org/conflictkg/id/test/strengthLow")
             assert any(p.value == str(CKG.fromClaim) and o.value == str(strength) for _s, p, o in stored)
+
+
+def test_a_rule_whose_links_name_another_rule_is_refused():
+    import pyoxigraph as ox
+
+    from conflictkg.argument import run_rules
+
+    text = (
+        f"# title: t\n# description: d\n# rule: {RULE}mine\n"
+        "PREFIX ckg: <https://w3id.org/conflictkg/ontology#>\n"
+        f"CONSTRUCT {{ ?s ckg:derivedByRule <{RULE}other> }} WHERE {{ ?s a ckg:Claim }}"
+    )
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(str(KID["claim/x"])), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(CKG.Claim))))
+    with pytest.raises(QueryError, match="does not name it"):
+        run_rules(store, [parse_rule("mine", text)])
+    fine = text.replace(f"{RULE}other", f"{RULE}mine")
+    run_rules(store, [parse_rule("mine", fine)])

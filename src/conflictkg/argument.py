@@ -97,8 +97,9 @@ def run_rules(store, rules: list[Rule]) -> int:
         nonlocal built
         data = _construct_ntriples(store, rule)
         built += data.count(b"\n")
-        if data:
-            store.load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        if data:  # the bulk loader: several times faster than a transactional load for large answers, and
+            # it does not hold the whole answer in a transaction (the graph is dropped before a new derivation)
+            store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
     for rule in _in_dependency_order(rules):
         construct(rule, target)
@@ -141,7 +142,10 @@ def _construct_ntriples(store, rule: Rule) -> bytes:
         data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError, OSError) as error:
         raise QueryError(f"rule {rule.name}: {error}") from None
-    if set(_DERIVED_BY_LINE.findall(data)) - {f"<{rule.iri}>".encode()}:
+    naming = f" <{CKG.derivedByRule}> ".encode()
+    if data.count(naming) != data.count(naming + f"<{rule.iri}> .\n".encode()) and set(
+        _DERIVED_BY_LINE.findall(data)
+    ) - {f"<{rule.iri}>".encode()}:  # counting first: a regular expression over every line is slow
         raise QueryError(f"rule {rule.name} derived a link that does not name it with ckg:derivedByRule")
     return data
 
