@@ -256,6 +256,7 @@ def _plan(ontology: Graph) -> RulePlan:
 
 _OWL_SAME_AS = f"<{OWL.sameAs}>"
 _RDF_TYPE = f"<{RDF.type}>"
+_LOAD_BYTES = 64 << 20  # N-Triples per bulk load (about 800,000 triples): bounds the loader's memory
 
 
 def _union(patterns: Iterable[str]) -> str:
@@ -304,18 +305,18 @@ class _Writer:
         answer.serialize(self.last if self.deferring else self.now, ox.RdfFormat.N_TRIPLES)
 
     def load(self, last: bool = False) -> None:
-        """Load what a later rule reads (and with `last`, everything)."""
+        """Load what a later rule reads (and with `last`, everything), in pieces of at most
+        `_LOAD_BYTES` (the bulk loader keeps a whole piece in memory)."""
         import pyoxigraph as ox
 
-        if last:
-            self.last.seek(0)
-            for chunk in iter(lambda: self.last.read(1 << 20), b""):
-                self.now.write(chunk)
-        if self.now.tell():
-            self.now.flush()
-            self.store.bulk_load(path=self.now.name, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
-            self.now.seek(0)
-            self.now.truncate()
+        for file in (self.now, self.last) if last else (self.now,):
+            file.flush()
+            file.seek(0)
+            while piece := file.read(_LOAD_BYTES):
+                piece += file.readline()  # to the end of the line
+                self.store.bulk_load(piece, ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
+            file.seek(0)
+            file.truncate()
 
     def close(self) -> None:
         self.now.close()
