@@ -188,7 +188,6 @@ def worker_fast(args) -> None:
     import pyoxigraph as ox
 
     from conflictkg.formats import RdfFormat
-    from conflictkg.reason import materialize, rule_plan
     from conflictkg.store import OxigraphStore
 
     rec = Recorder(Path(args.out), "fast", args.size)
@@ -260,11 +259,10 @@ def worker_fast(args) -> None:
             with target.open("wb") as out:
                 rec.time(stage, lambda: store.dump(out, fmt))
             target.unlink()
-    if "reason" in stages:
-        plan = rec.time("reason-plan", rule_plan)
-        report = rec.time("reason-rules", lambda: materialize(store.store, plan))
-        rec.write("reason-steps", None, inferred=report.inferred, steps=[[n, round(t, 3)] for n, t in report.steps])
     store.close()
+    # what `conflictkg reason --store oxigraph:DB` does, in a child process with the stage limit
+    if "reason" in stages:
+        child("fast-reason", "reason", args.stage_timeout)
     if not args.keep_database:
         shutil.rmtree(database, ignore_errors=True)
 
@@ -293,6 +291,18 @@ def worker_fast_derive(args) -> None:
     rec = Recorder(Path(args.out), "fast", args.size)
     store = OxigraphStore(args.database)
     rec.time("derive-claim-relations", lambda: _derive_after_load(store))
+    store.close()
+
+
+def worker_fast_reason(args) -> None:
+    from conflictkg.reason import materialize, rule_plan
+    from conflictkg.store import OxigraphStore
+
+    rec = Recorder(Path(args.out), "fast", args.size)
+    store = OxigraphStore(args.database)
+    plan = rec.time("reason-plan", rule_plan)
+    report = rec.time("reason-rules", lambda: materialize(store.store, plan))
+    rec.write("reason-steps", None, inferred=report.inferred, steps=[[n, round(t, 3)] for n, t in report.steps])
     store.close()
 
 
@@ -416,7 +426,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
-        {"import": worker_import, "rdflib": worker_rdflib, "fast": worker_fast, "fast-query": worker_fast_query, "fast-derive": worker_fast_derive,
+        {"import": worker_import, "rdflib": worker_rdflib, "fast": worker_fast, "fast-query": worker_fast_query, "fast-derive": worker_fast_derive, "fast-reason": worker_fast_reason,
          "fast-validate": worker_fast_validate}[args.worker](args)
         return 0
 
