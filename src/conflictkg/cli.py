@@ -306,9 +306,8 @@ def _reason(args: argparse.Namespace) -> int:
         raise UsageError("conflictkg reason works in an Oxigraph database (--store oxigraph:PATH); "
                          "for other data use `conflictkg export --reasoned`")
     with _open_store(args) as store:
-        store.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
         try:
-            report = materialize(store.store)
+            report = materialize(store.store)  # empties kgr:inferred first
         except BaseException:
             store.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")  # no half-made graph is left behind
             raise

@@ -115,19 +115,11 @@ def where_group_start(text: str) -> int:
     saw_where = False
     first_word = None
     while i < n:
+        skipped = skip_lexeme(text, i)
+        if skipped != i:
+            i = skipped
+            continue
         char = text[i]
-        if char == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if char in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if char == "<":
-            match = _IRIREF_AT.match(text, i)
-            if match:
-                i = match.end()
-                continue
         if char in "?$":
             match = _WORD_AT.match(text, i + 1)
             i = match.end() if match else i + 1
@@ -170,6 +162,41 @@ def _constructs_short(text: str, brace: int) -> bool:
     return len(before) >= 2 and before[-1] == "WHERE" and before[-2] == "CONSTRUCT"
 
 
+def skip_lexeme(text: str, i: int) -> int:
+    """The offset just after the comment, string or IRI that starts at `i`; `i` if none does.
+    (Inside those, brackets and keywords are not SPARQL's.)"""
+    char = text[i]
+    if char == "#":
+        end = text.find("\n", i)
+        return len(text) if end < 0 else end + 1
+    if char in "\"'":
+        return _skip_string(text, i)
+    if char == "<":
+        match = _IRIREF_AT.match(text, i)
+        if match:
+            return match.end()
+    return i
+
+
+def closing_bracket(text: str, i: int, opening: str, closing: str) -> int | None:
+    """The offset just after the bracket that closes the `opening` one at `i` (comments, strings
+    and IRIs skipped); None if it is never closed."""
+    depth, n = 0, len(text)
+    while i < n:
+        skipped = skip_lexeme(text, i)
+        if skipped != i:
+            i = skipped
+            continue
+        if text[i] == opening:
+            depth += 1
+        elif text[i] == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
 def _skip_string(text: str, i: int) -> int:
     quote = text[i]
     if text.startswith(quote * 3, i):
@@ -196,27 +223,7 @@ def _skip_string(text: str, i: int) -> int:
 def where_group_body(text: str) -> tuple[int, int]:
     """Offsets (start, end) of the inside of the top-level WHERE group: after its `{`, at its `}`."""
     start = where_group_start(text)
-    depth = 1
-    i, n = start, len(text)
-    while i < n:
-        char = text[i]
-        if char == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if char in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if char == "<":
-            match = _IRIREF_AT.match(text, i)
-            if match:
-                i = match.end()
-                continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return start, i
-        i += 1
+    end = closing_bracket(text, start - 1, "{", "}")
+    if end is not None:
+        return start, end - 1
     raise QueryError("unbalanced braces in the query")

@@ -32,7 +32,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from .errors import UsageError
 from .namespaces import INFERRED_GRAPH
-from .sparqlbind import where_group_body
+from .sparqlbind import closing_bracket, skip_lexeme, where_group_body
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 
@@ -154,31 +154,10 @@ _NOT_EXISTS = re.compile(r"(?i)FILTER\s+NOT\s+EXISTS\s*\{")
 
 def _balanced(text: str, i: int, opening: str, closing: str) -> int:
     """The offset just after the bracket that closes the one at `i` (strings, IRIs, comments skipped)."""
-    from .sparqlbind import _IRIREF_AT, _skip_string
-
-    depth, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if char in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if char == "<":
-            match = _IRIREF_AT.match(text, i)
-            if match:
-                i = match.end()
-                continue
-        if char == opening:
-            depth += 1
-        elif char == closing:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise UsageError("unbalanced brackets in a SPARQL constraint")
+    end = closing_bracket(text, i, opening, closing)
+    if end is None:
+        raise UsageError("unbalanced brackets in a SPARQL constraint")
+    return end
 
 
 def _segments(body: str) -> list[tuple[str, str]] | None:
@@ -188,16 +167,11 @@ def _segments(body: str) -> list[tuple[str, str]] | None:
     i, n, triples = 0, len(body), []
     while i < n:
         rest = body[i:]
-        if body[i] == "#":
-            end = body.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if body[i] in "\"'<":
-            from .sparqlbind import _IRIREF_AT, _skip_string
-
-            match = _IRIREF_AT.match(body, i) if body[i] == "<" else None
-            end = match.end() if match else (_skip_string(body, i) if body[i] != "<" else i + 1)
-            triples.append(body[i:end])
+        skipped = skip_lexeme(body, i)
+        if skipped != i or body[i] == "<":  # a comment (dropped), string or IRI; or a less-than sign
+            end = skipped if skipped != i else i + 1
+            if body[i] != "#":
+                triples.append(body[i:end])
             i = end
             continue
         keyword = _KEYWORD.match(rest) if (i == 0 or not (body[i - 1].isalnum() or body[i - 1] in "_:?$")) else None
@@ -247,22 +221,14 @@ def _segments(body: str) -> list[tuple[str, str]] | None:
 
 def _statements(triples: str) -> list[str]:
     """A triples block split at its top-level dots; [] when it uses `;` or `,` (not split here)."""
-    from .sparqlbind import _IRIREF_AT, _skip_string
-
     pieces, current, i, n = [], [], 0, len(triples)
     while i < n:
-        char = triples[i]
-        if char in "\"'":
-            end = _skip_string(triples, i)
-            current.append(triples[i:end])
-            i = end
+        skipped = skip_lexeme(triples, i)
+        if skipped != i:  # a string or IRI (the segments hold no comments)
+            current.append(triples[i:skipped])
+            i = skipped
             continue
-        if char == "<":
-            match = _IRIREF_AT.match(triples, i)
-            if match:
-                current.append(match.group(0))
-                i = match.end()
-                continue
+        char = triples[i]
         if char in ";,":
             return []
         if char == "." and (i + 1 == n or not triples[i + 1].isalnum()):
@@ -449,10 +415,12 @@ class _SubclassLookup:
         self.store, self.graphs, self.known = store, graphs, {}
 
     def classes(self, cls: str) -> list[str] | None:
+        import pyoxigraph as ox
+
         if cls not in self.known:
             rows = self.store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}", default_graph=self.graphs)
             found = [row["c"] for row in rows]
-            named = all(isinstance(c, __import__("pyoxigraph").NamedNode) for c in found)
+            named = all(isinstance(c, ox.NamedNode) for c in found)
             # a blank-node subclass cannot be written in VALUES: keep the path then
             self.known[cls] = sorted({c.value for c in found} | {cls}) if named else None
         return self.known[cls]
@@ -471,7 +439,9 @@ class _SubclassLookup:
 def _text(term) -> str:
     if term is None:
         return ""
-    return term.value if isinstance(term, __import__("pyoxigraph").NamedNode) else str(term)
+    import pyoxigraph as ox
+
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
 
 
 def _strip(text) -> str:
