@@ -8,7 +8,7 @@ Stages (each timed on its own, wall clock and CPU, with the peak resident memory
 
 - generate: `conflictkg generate` writes the N-Triples file and an ACLED-style CSV (not part of
   either path; the files are the input of both).
-- import-csv: the ACLED importer (`conflictkg.importers`) on the CSV, written as N-Quads.
+- import-csv: the ACLED importer (`conflictkg.exchange.importers`) on the CSV, written as N-Quads.
 - rdflib path (rdflib + pySHACL + owlrl): load (parse the N-Triples into an rdflib Dataset),
   validate (pySHACL), every saved query (rdflib SPARQL), export Turtle and JSON-LD (rdflib),
   reason (owlrl). Each stage runs in its own process with the 10-minute budget; a stage past it
@@ -17,10 +17,10 @@ Stages (each timed on its own, wall clock and CPU, with the peak resident memory
 - fast path (pyoxigraph + compiled SHACL + SPARQL-update reasoning), one process: load
   (`conflictkg load` into an embedded Oxigraph database: pyoxigraph's bulk loader), the
   reference `Store.bulk_load` of the same file into a fresh database, validate
-  (`conflictkg.storevalidate`: SHACL Core by the `shacl` package, SHACL-SPARQL constraints
+  (`conflictkg.stores.oxigraph_shapes`: SHACL Core by the `shacl` package, SHACL-SPARQL constraints
   once over the store; run in a child process with its own time limit), every saved query
   (pyoxigraph, every answer row read), export Turtle and JSON-LD (pyoxigraph's writers), reason
-  (`conflictkg.reason.materialize`).
+  (`conflictkg.stores.reasoner.materialize`).
 
 End to end = load + validate + reason + every saved query (on the fast path also the derivation of
 claim relations that `conflictkg load` runs after loading files; the rdflib path does it inside
@@ -131,14 +131,14 @@ class Recorder:
 
 
 def saved_query_runs():
-    from conflictkg.queries import saved_queries
+    from conflictkg.queries.saved.saved import saved_queries
 
     for name, query in sorted(saved_queries().items()):
         yield name, query, SYNTHETIC_PARAMS.get(name, {})
 
 
 def worker_import(args) -> None:
-    from conflictkg.importers import import_csv, importer_for
+    from conflictkg.exchange.importers import import_csv, importer_for
 
     rec = Recorder(Path(args.out), "import", args.size)
     output = Path(args.work) / f"imported-{args.size}.nq"
@@ -149,7 +149,8 @@ def worker_import(args) -> None:
 
 def worker_rdflib(args) -> None:
     """One stage of the rdflib path (the data is parsed first; that parse is timed only as `load`)."""
-    from conflictkg.load import load_dataset, with_ontology
+    from conflictkg.stores.memory import load_dataset
+    from conflictkg.graph.parse import with_ontology
 
     rec = Recorder(Path(args.out), "rdflib", args.size)
     if args.stage == "load":
@@ -157,27 +158,27 @@ def worker_rdflib(args) -> None:
         return
     dataset = load_dataset([args.data])
     if args.stage == "queries":
-        from conflictkg.queries import run_query
+        from conflictkg.queries.saved.saved import run_query
 
         with_ontology(dataset)
         for name, query, params in saved_query_runs():
             rows = rec.time(f"query:{name}", lambda: len(list(run_query(dataset, query, params))))
             rec.write(f"rows:{name}", None, rows=rows)
     elif args.stage in ("export-ttl", "export-jsonld"):
-        from conflictkg.export import serialize
-        from conflictkg.formats import RdfFormat
+        from conflictkg.graph.serialize import serialize
+        from conflictkg.graph.formats import RdfFormat
 
         fmt = RdfFormat.TURTLE if args.stage == "export-ttl" else RdfFormat.JSONLD
         target = Path(args.work) / f"rdflib-{args.size}.{fmt.value}"
         rec.time(args.stage, lambda: target.write_bytes(serialize(dataset, fmt)))
     elif args.stage in ("validate", "validate-compiled"):
-        from conflictkg.validate import validate
+        from conflictkg.checks.shapes import validate
 
         validator = "pyshacl" if args.stage == "validate" else "fast"
         report = rec.time(args.stage, lambda: validate(dataset, validator=validator))
         rec.write(f"{args.stage}-conforms", None, conforms=report.conforms, results=len(report.results))
     elif args.stage == "reason":
-        from conflictkg.reason import reasoned_dataset
+        from conflictkg.stores.reasoner import reasoned_dataset
 
         rec.time("reason", lambda: reasoned_dataset(dataset, "owlrl"))
 
@@ -188,8 +189,8 @@ FAST_STAGES = ("load", "derive", "validate", "queries", "export", "reason")
 def worker_fast(args) -> None:
     import pyoxigraph as ox
 
-    from conflictkg.formats import RdfFormat
-    from conflictkg.store import OxigraphStore
+    from conflictkg.graph.formats import RdfFormat
+    from conflictkg.stores.oxigraph import OxigraphStore
 
     rec = Recorder(Path(args.out), "fast", args.size)
     work = Path(args.work)
@@ -269,8 +270,8 @@ def worker_fast(args) -> None:
 
 
 def _load_ontology(store) -> None:
-    from conflictkg.load import load_ontology, new_dataset
-    from conflictkg.namespaces import ONTOLOGY_GRAPH
+    from conflictkg.graph.parse import load_ontology, new_dataset
+    from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
 
     shipped = new_dataset()
     shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
@@ -280,14 +281,14 @@ def _load_ontology(store) -> None:
 def _derive_after_load(store) -> None:
     """The step `load_into` runs after loading files into an Oxigraph store, if there is one."""
     try:
-        from conflictkg.argument import add_claim_relations_in_store
+        from conflictkg.stores.rules import add_claim_relations_in_store
     except ImportError:
         return
     add_claim_relations_in_store(store.store)
 
 
 def worker_fast_derive(args) -> None:
-    from conflictkg.store import OxigraphStore
+    from conflictkg.stores.oxigraph import OxigraphStore
 
     rec = Recorder(Path(args.out), "fast", args.size)
     store = OxigraphStore(args.database)
@@ -296,8 +297,9 @@ def worker_fast_derive(args) -> None:
 
 
 def worker_fast_reason(args) -> None:
-    from conflictkg.reason import materialize, rule_plan
-    from conflictkg.store import OxigraphStore
+    from conflictkg.stores.reasoner import materialize
+    from conflictkg.inference.owl import rule_plan
+    from conflictkg.stores.oxigraph import OxigraphStore
 
     rec = Recorder(Path(args.out), "fast", args.size)
     store = OxigraphStore(args.database)
@@ -310,7 +312,7 @@ def worker_fast_reason(args) -> None:
 def worker_fast_query(args) -> None:
     import pyoxigraph as ox
 
-    from conflictkg.store import OxigraphStore
+    from conflictkg.stores.oxigraph import OxigraphStore
 
     rec = Recorder(Path(args.out), "fast", args.size)
     store = OxigraphStore(args.database)
@@ -329,7 +331,7 @@ def worker_fast_query(args) -> None:
 def worker_fast_validate(args) -> None:
     import pyoxigraph as ox
 
-    from conflictkg.storevalidate import validate_store
+    from conflictkg.stores.oxigraph_shapes import validate_store
 
     rec = Recorder(Path(args.out), "fast", args.size)
     store = ox.Store(args.database)
@@ -456,7 +458,7 @@ def main(argv=None) -> int:
         data = Path(args.work) / f"synthetic-{size}.nt"
         rows = Path(args.work) / f"synthetic-{size}.csv"
         rec = Recorder(args.results, "input", size)
-        from conflictkg.generate import write_generated
+        from conflictkg.exchange.generate import write_generated
 
         if "rdflib" in args.paths or ("fast" in args.paths and "load" in args.fast_stages):
             rec.time("generate", lambda: write_generated(data, size, args.seed))

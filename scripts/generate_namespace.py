@@ -1,4 +1,4 @@
-"""Generates `src/conflictkg/ckg.py`, the DefinedNamespace of our ontology, from `ontology/conflictkg.ttl`.
+"""Generates `src/conflictkg/graph/ckg.py`, the DefinedNamespace of our ontology, from `ontology/conflictkg.ttl`.
 
 Run `python scripts/generate_namespace.py` after editing the ontology; a test fails when the
 ontology and the generated class drift apart.
@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology"
-TARGET = ROOT / "src" / "conflictkg" / "ckg.py"
+TARGET = ROOT / "src" / "conflictkg" / "graph" / "ckg.py"
 NAMESPACE = "https://w3id.org/conflictkg/ontology#"
 KINDS = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
          OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.FunctionalProperty)

@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from conflictkg.generate import write_generated
-from conflictkg.load import load_dataset
-from conflictkg.validate import FAST_THRESHOLD, validate
+from conflictkg.exchange.generate import write_generated
+from conflictkg.stores.memory import load_dataset
+from conflictkg.checks.shapes import FAST_THRESHOLD, validate
 
 
 def timed(dataset, validator: str):

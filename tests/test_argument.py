@@ -6,16 +6,13 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from conflictkg.argument import (
-    RELATIONS_GRAPH,
-    add_claim_relations,
-    parse_rule,
-    shipped_rules,
-)
+from conflictkg.inference.claim_relations import RELATIONS_GRAPH, parse_rule, shipped_rules
+from conflictkg.stores.rules import add_claim_relations
 from conflictkg.errors import QueryError
-from conflictkg.load import load_dataset, load_ontology, new_dataset
-from conflictkg.namespaces import CKG, CKV, KID
-from conflictkg.validate import validate
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.parse import load_ontology, new_dataset
+from conflictkg.graph.namespaces import CKG, CKV, KID
+from conflictkg.checks.shapes import validate
 
 REL = "https://w3id.org/conflictkg/vocab/claim-relation/"
 RULE = "https://w3id.org/conflictkg/vocab/claim-rule/"
@@ -231,7 +228,8 @@ def test_files_loaded_into_an_oxigraph_database_get_their_relations_there(tmp_pa
     the rules then run inside the database, with the same result as in memory."""
     import pyoxigraph as ox
 
-    from conflictkg.store import OxigraphStore, load_into
+    from conflictkg.stores.oxigraph import OxigraphStore
+    from conflictkg.stores import load_into
 
     path = tmp_path / "two-sources.ttl"
     path.write_text(TWO_SOURCES, "utf-8")
@@ -257,7 +255,7 @@ def test_rules_rerun_only_when_they_read_what_was_derived():
     what running every rule every round gives."""
     import pyoxigraph as ox
 
-    from conflictkg.argument import _quads_read_by, _shipped_ontology_quads, run_rules
+    from conflictkg.stores.rules import _quads_read_by, _shipped_ontology_quads, run_rules
 
     dataset = new_dataset()
     copy = load_dataset()
@@ -322,8 +320,8 @@ def _derived_in_store(dataset, rules) -> set:
     (as `conflictkg load --store` runs them)."""
     import pyoxigraph as ox
 
-    from conflictkg.argument import _shipped_ontology_quads, run_rules
-    from conflictkg.oxi import dataset_quads
+    from conflictkg.stores.rules import _shipped_ontology_quads, run_rules
+    from conflictkg.graph.oxigraph import dataset_quads
 
     store = ox.Store()
     store.extend(dataset_quads(dataset))
@@ -341,8 +339,8 @@ def test_rewritten_rules_derive_what_the_rules_before_derived(tmp_path):
     not a claim)."""
     from collections import Counter
 
-    from conflictkg.argument import derive
-    from conflictkg.generate import generate
+    from conflictkg.stores.rules import derive
+    from conflictkg.exchange.generate import generate
 
     chunks: list[bytes] = []
     generate(300, 7, chunks.append)
@@ -376,7 +374,7 @@ def test_rewritten_rules_derive_what_the_rules_before_derived(tmp_path):
 def test_a_rule_whose_links_name_another_rule_is_refused():
     import pyoxigraph as ox
 
-    from conflictkg.argument import run_rules
+    from conflictkg.stores.rules import run_rules
 
     text = (
         f"# title: t\n# description: d\n# rule: {RULE}mine\n"

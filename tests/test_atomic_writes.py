@@ -6,7 +6,7 @@ import errno
 
 import pytest
 
-from conflictkg import atomic
+from conflictkg.guard import files as atomic
 from conflictkg.cli import main
 from conflictkg.errors import InputError
 
@@ -81,12 +81,12 @@ def test_export_interrupted_in_the_writer(previous, monkeypatch, capsys, excepti
 
 
 def test_export_interrupted_while_serialising(previous, monkeypatch, capsys):
-    import conflictkg.export
+    import conflictkg.graph.serialize
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(conflictkg.export, "serialize", interrupted)
+    monkeypatch.setattr(conflictkg.graph.serialize, "serialize", interrupted)
     assert main(["export", "--data", GOOD, "-o", str(previous)]) == 130
     assert previous.read_bytes() == PREVIOUS
     assert [p.name for p in previous.parent.iterdir()] == ["graph.ttl"]

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conflictkg.load import load_dataset
-from conflictkg.report import collect, write_report
+from conflictkg.stores.memory import load_dataset
+from conflictkg.views.report import collect, write_report
 from live_server import running_server
 
 CHROMIUM = os.environ.get("CONFLICTKG_CHROMIUM", "/usr/bin/chromium")

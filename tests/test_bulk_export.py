@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from rdflib import Dataset
 
-from conflictkg.load import load_dataset
+from conflictkg.stores.memory import load_dataset
 from test_store import oxigraph_binary
 
 
@@ -51,7 +51,7 @@ def test_shards_hold_the_whole_graph_and_oxigraph_load_takes_them(tmp_path, run_
 
 
 def test_blank_nodes_all_go_to_the_first_shard(tmp_path):
-    from conflictkg.shards import write_shards
+    from conflictkg.exchange.shards import write_shards
 
     lines = [f"<http://e/s{i}> <http://e/p> \"{i}\" .\n".encode() for i in range(20000)]
     lines[5] = b"_:b1 <http://e/p> <http://e/o> .\n"

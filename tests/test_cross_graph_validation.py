@@ -11,17 +11,11 @@ from __future__ import annotations
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from conflictkg.evidence import EVIDENCE_GRAPH
-from conflictkg.load import (
-    copy_quads,
-    load_dataset,
-    load_ontology,
-    load_shapes,
-    new_dataset,
-    union_graph,
-)
-from conflictkg.namespaces import KGR, KID, OA
-from conflictkg.validate import run, validate
+from conflictkg.exchange.evidence import EVIDENCE_GRAPH
+from conflictkg.graph.parse import copy_quads, load_ontology, load_shapes, new_dataset, union_graph
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.namespaces import KGR, KID, OA
+from conflictkg.checks.shapes import run, validate
 
 EVIDENCE_SHAPE = URIRef("https://w3id.org/conflictkg/shapes#ClaimEvidenceShape")
 RELATION_FROM_SHAPE = URIRef("https://w3id.org/conflictkg/shapes#RelationFromShape")

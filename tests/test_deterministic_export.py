@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from conflictkg import canonical
-from conflictkg.export import serialize
-from conflictkg.formats import RdfFormat
+from conflictkg.graph import canonical
+from conflictkg.graph.serialize import serialize
+from conflictkg.graph.formats import RdfFormat
 
 ROOT = Path(__file__).parents[1]
 BLANK_NODES = ROOT / "tests" / "fixtures" / "deterministic" / "blank-nodes.trig"
 
 _SCRIPT = """
 import sys
-from conflictkg.export import serialize
-from conflictkg.formats import RdfFormat
-from conflictkg.load import load_dataset
+from conflictkg.graph.serialize import serialize
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.stores.memory import load_dataset
 dataset = load_dataset(sys.argv[1:] or ())
 for fmt in RdfFormat:
     sys.stdout.buffer.write(fmt.value.encode() + b"\\n" + serialize(dataset, fmt) + b"\\n")

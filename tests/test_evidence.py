@@ -10,7 +10,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from conflictkg.errors import UsageError
-from conflictkg.evidence import (
+from conflictkg.exchange.evidence import (
     EVIDENCE_GRAPH,
     Quote,
     check_quotes,
@@ -22,9 +22,9 @@ from conflictkg.evidence import (
     section_at,
     sentence_at,
 )
-from conflictkg.load import load_ontology
-from conflictkg.namespaces import CKG, KGR, KID, OA
-from conflictkg.resources import resource_file
+from conflictkg.graph.parse import load_ontology
+from conflictkg.graph.namespaces import CKG, KGR, KID, OA
+from conflictkg.graph.resources import resource_file
 
 ARTICLE_GRAPH = KGR["kwala-article"]
 ARTICLE = KID["source/wikipedia-kwala-attack"]

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from conflictkg.export import serialize, serialize_framed
-from conflictkg.formats import RdfFormat
-from conflictkg.load import union_graph
+from conflictkg.graph.serialize import serialize, serialize_framed
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.parse import union_graph
 
 
 def _reparse_union(data: bytes, fmt: RdfFormat) -> Graph:

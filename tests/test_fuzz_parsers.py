@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Dataset
 
-from conflictkg import safety
+from conflictkg.guard import network as safety
 from conflictkg.errors import InputError
-from conflictkg.formats import RdfFormat
-from conflictkg.load import Source, parse_into
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.parse import Source, parse_into
 
 SEEDS = {
     RdfFormat.TURTLE: b'@prefix ex: <https://example.org/> .\nex:a ex:p "x"@en , 3 , ( ex:b [ ex:q 1.5 ] ) ;\n  ex:r """long\ntext""" .\n',

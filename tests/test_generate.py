@@ -6,7 +6,7 @@ import csv
 
 from rdflib import Graph
 
-from conflictkg.generate import write_generated
+from conflictkg.exchange.generate import write_generated
 
 
 def test_two_hundred_events_conform(tmp_path, run_cli):

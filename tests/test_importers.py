@@ -18,10 +18,10 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, GEO, PROV, RDF, RDFS, SDO, XSD
 
 from conflictkg.errors import InputError, UsageError
-from conflictkg.importers import ImportOptions, import_csv, importer_for
-from conflictkg.load import load_dataset
-from conflictkg.namespaces import CKG, CKV, KGR, KID
-from conflictkg.validate import validate
+from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.namespaces import CKG, CKV, KGR, KID
+from conflictkg.checks.shapes import validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

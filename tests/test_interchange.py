@@ -1,6 +1,6 @@
 """Exports for Wikidata, QuickStatements, UCDP GED, ACLED and nanopublications, and their round trips.
 
-The UCDP and ACLED rows are re-imported with our own importers (conflictkg.importers) and must give
+The UCDP and ACLED rows are re-imported with our own importers (conflictkg.exchange.importers) and must give
 back the same event, date, place and figures; the nanopublications must parse back into the same
 claims. Column layouts are checked against the headers of the importer fixtures (a real UCDP GED
 23.1 slice; ACLED rows constructed from ACLED's codebook, see tests/fixtures/*/README.md).
@@ -19,17 +19,18 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from conflictkg.errors import InputError, UsageError
-from conflictkg.importers import ImportOptions, import_csv, importer_for
-from conflictkg.interchange import export
-from conflictkg.interchange.acled import COLUMNS as ACLED_COLUMNS
-from conflictkg.interchange.acled import conservative_fatalities
-from conflictkg.interchange.common import KILLED, Figure
-from conflictkg.interchange.nanopub import claim_triples, read
-from conflictkg.interchange.ucdp import COLUMNS as UCDP_COLUMNS
-from conflictkg.interchange.ucdp import estimate, stable_id
-from conflictkg.interchange.wikidata import PQ, PR, PS, PSV, WD, WIKIBASE, P
-from conflictkg.load import copy_quads, load_dataset, new_dataset
-from conflictkg.namespaces import CKG, KID
+from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
+from conflictkg.exchange.exporters import export
+from conflictkg.exchange.exporters.acled import COLUMNS as ACLED_COLUMNS
+from conflictkg.exchange.exporters.acled import conservative_fatalities
+from conflictkg.exchange.exporters.common import KILLED, Figure
+from conflictkg.exchange.exporters.nanopub import claim_triples, read
+from conflictkg.exchange.exporters.ucdp import COLUMNS as UCDP_COLUMNS
+from conflictkg.exchange.exporters.ucdp import estimate, stable_id
+from conflictkg.exchange.exporters.wikidata import PQ, PR, PS, PSV, WD, WIKIBASE, P
+from conflictkg.graph.parse import copy_quads, new_dataset
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.namespaces import CKG, KID
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KWALA = KID["event/kwala-attack"]
@@ -227,7 +228,7 @@ def wikidata(builtin_dataset) -> Graph:
 
 
 def test_wikidata_writes_values_as_wikidata_does(builtin_dataset):
-    from conflictkg.formats import RdfFormat
+    from conflictkg.graph.formats import RdfFormat
 
     text = export(builtin_dataset, "wikidata", RdfFormat.NTRIPLES).decode("utf-8")
     decimal, datetime = "<http://www.w3.org/2001/XMLSchema#decimal>", "<http://www.w3.org/2001/XMLSchema#dateTime>"

@@ -14,9 +14,10 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from conflictkg.importers import import_csv, importer_for
-from conflictkg.load import load_dataset, with_ontology
-from conflictkg.merge import (
+from conflictkg.exchange.importers import import_csv, importer_for
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.parse import with_ontology
+from conflictkg.exchange.merge import (
     GENID,
     RECONCILIATION_GRAPH,
     AliasTable,
@@ -27,10 +28,10 @@ from conflictkg.merge import (
     normal_place_name,
     read_input,
 )
-from conflictkg.namespaces import CKG, KID
-from conflictkg.queries import find_query, run_query, saved_queries
-from conflictkg.tables import rows_as_text
-from conflictkg.validate import validate
+from conflictkg.graph.namespaces import CKG, KID
+from conflictkg.queries.saved.saved import find_query, run_query, saved_queries
+from conflictkg.queries.saved.tables import rows_as_text
+from conflictkg.checks.shapes import validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ACLED_EXPORT = FIXTURES / "acled" / "acled-export-constructed.csv"
@@ -438,7 +439,7 @@ def test_end_to_end_import_merge_validate_query(run_cli, tmp_path):
 
 
 def test_side_by_side_after_reasoning(imports):
-    from conflictkg.reason import reasoned_dataset
+    from conflictkg.stores.reasoner import reasoned_dataset
 
     result = merge_inputs([builtin_input(), read_input(imports["acled"])])
     dataset = with_ontology(reasoned_dataset(result.dataset))
@@ -463,8 +464,8 @@ def test_merge_cli_needs_inputs_and_a_format_with_graphs(run_cli, tmp_path, impo
 def test_graphs_from_other_tools_merge_too(imports, tmp_path, fmt):
     """The article graph written as JSON-LD (named graphs kept) or Turtle (flattened: it becomes a
     graph of its own) reconciles with an ACLED import as the TriG original does."""
-    from conflictkg.export import serialize
-    from conflictkg.formats import format_named
+    from conflictkg.graph.serialize import serialize
+    from conflictkg.graph.formats import format_named
 
     other = tmp_path / f"article.{fmt}"
     other.write_bytes(serialize(load_dataset(), format_named(fmt)))

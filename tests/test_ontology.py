@@ -9,8 +9,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from conflictkg.ckg import CKG
-from conflictkg.load import load_ontology
+from conflictkg.graph.ckg import CKG
+from conflictkg.graph.parse import load_ontology
 
 ROOT = Path(__file__).resolve().parents[1]
 OUR_PREFIXES = ("https://w3id.org/conflictkg/ontology#",)
@@ -59,7 +59,7 @@ def test_generated_namespace_matches_the_ontology():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     expected = module.render(module.ontology_terms())
-    assert (ROOT / "src" / "conflictkg" / "ckg.py").read_text("utf-8") == expected, (
+    assert (ROOT / "src" / "conflictkg" / "graph" / "ckg.py").read_text("utf-8") == expected, (
         "run `python scripts/generate_namespace.py` after changing the ontology"
     )
 

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from conflictkg.canonical import canonical_quads
+from conflictkg.graph.canonical import canonical_quads
 from conflictkg.errors import UsageError
-from conflictkg.export import serialize
-from conflictkg.formats import RdfFormat
-from conflictkg.load import Source, parse_into
-from conflictkg.namespaces import CKG, CKV, KID, SCHEMA
+from conflictkg.graph.serialize import serialize
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.parse import Source, parse_into
+from conflictkg.graph.namespaces import CKG, CKV, KID, SCHEMA
 
 EX = "https://example.org/"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -137,7 +137,7 @@ def _claim_triples(index: int, parts: dict) -> list:
 
 @pytest.mark.parametrize("validator", ["pyshacl", "fast"])
 def test_validation_does_not_depend_on_input_order(validator):
-    from conflictkg.validate import validate
+    from conflictkg.checks.shapes import validate
 
     # pySHACL takes about 2 s a validation here, the fast validator a tenth of that
     examples = 2 if validator == "pyshacl" else 10

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from conflictkg.errors import QueryError
-from conflictkg.generate import generate
-from conflictkg.load import load_dataset, load_ontology, new_dataset, with_ontology
-from conflictkg.namespaces import ONTOLOGY_GRAPH
-from conflictkg.queries import parse_saved_query, run_query, saved_queries
-from conflictkg.store import OxigraphStore
+from conflictkg.exchange.generate import generate
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.parse import load_ontology, new_dataset, with_ontology
+from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
+from conflictkg.queries.saved.saved import parse_saved_query, run_query, saved_queries
+from conflictkg.stores.oxigraph import OxigraphStore
 
 BEFORE = Path(__file__).parent / "queries" / "before-rewrite"
 REWRITTEN = sorted(path.stem for path in BEFORE.glob("*.rq"))

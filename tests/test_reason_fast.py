@@ -7,9 +7,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conflictkg.errors import UsageError
-from conflictkg.load import load_dataset, load_ontology
-from conflictkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from conflictkg.reason import closure_triples, is_standard_triple, materialize, reasoned_dataset, rule_plan
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.parse import load_ontology
+from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from conflictkg.inference.owl import closure_triples, is_standard_triple, rule_plan
+from conflictkg.stores.reasoner import materialize, reasoned_dataset
 
 
 TAUTOLOGIES = {RDFS.subPropertyOf, OWL.equivalentProperty, RDFS.subClassOf, OWL.equivalentClass}
@@ -43,7 +45,7 @@ def test_built_in_data_same_closure_as_owlrl(builtin_dataset):
 
 
 def test_generated_data_same_closure_as_owlrl(tmp_path):
-    from conflictkg.generate import write_generated
+    from conflictkg.exchange.generate import write_generated
 
     path = tmp_path / "synthetic.nq"
     write_generated(path, 120, seed=5)
@@ -64,7 +66,8 @@ def test_the_reasoned_export_uses_the_rules_by_default_and_keeps_its_parts(built
 
 
 def test_materialize_in_a_persistent_store(tmp_path, builtin_dataset):
-    from conflictkg.store import OxigraphStore, load_into
+    from conflictkg.stores.oxigraph import OxigraphStore
+    from conflictkg.stores import load_into
 
     store = OxigraphStore(tmp_path / "db")
     load_into(store)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rdflib import Dataset
 
-from conflictkg.formats import RdfFormat
-from conflictkg.export import serialize
-from conflictkg.reason import reasoned_dataset
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.serialize import serialize
+from conflictkg.stores.reasoner import reasoned_dataset
 
 PROLOGUE = """
 PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>

@@ -10,9 +10,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from conflictkg.load import load_dataset, load_ontology
-from conflictkg.namespaces import CKG
-from conflictkg.report import collect, parse_point, safe_href, write_report
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.parse import load_ontology
+from conflictkg.graph.namespaces import CKG
+from conflictkg.views.report import collect, parse_point, safe_href, write_report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -185,8 +186,8 @@ def test_safe_href():
 
 
 def test_report_queries_are_shipped_apart_from_the_saved_queries():
-    from conflictkg.queries import saved_queries
-    from conflictkg.report import report_query
+    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.views.report import report_query
 
     names = ("labels", "events", "event-times", "links", "places", "claims", "actors")
     for name in names:

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph
 
-from conflictkg import safety
+from conflictkg.guard import network as safety
 from conflictkg.cli import main
 from conflictkg.errors import NetworkRefused, UsageError
-from conflictkg.queries import find_query, run_query, saved_queries, to_term
+from conflictkg.queries.saved.saved import find_query, run_query, saved_queries, to_term
 
 
 class Listener:
@@ -266,7 +266,7 @@ def test_injection_cases_reach_every_parameter_type():
 
 
 def test_owl_rl_reasoning_does_not_follow_owl_imports(listener):
-    from conflictkg.reason import entailments
+    from conflictkg.inference.owl import entailments
 
     graph = Graph().parse(
         data="@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"

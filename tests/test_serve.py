@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rdflib import Graph
 
-from conflictkg.queries import saved_queries
+from conflictkg.queries.saved.saved import saved_queries
 from live_server import running_server
 
 TIMEOUT = 3.0
@@ -348,7 +348,7 @@ def test_query_workers_refuse_outgoing_connections():
     import sys
 
     code = ("import socket, sys\n"
-            "from conflictkg.endpoint import refuse_network\n"
+            "from conflictkg.views.endpoint import refuse_network\n"
             "refuse_network()\n"
             "try:\n"
             "    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"

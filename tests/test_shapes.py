@@ -7,8 +7,8 @@ import tomllib
 import pytest
 from rdflib import URIRef
 
-from conflictkg.load import load_dataset
-from conflictkg.validate import validate
+from conflictkg.stores.memory import load_dataset
+from conflictkg.checks.shapes import validate
 
 from conftest import FIXTURES
 
@@ -25,7 +25,7 @@ def test_builtin_data_conforms(builtin_dataset):
 def test_every_shape_has_a_broken_fixture():
     from rdflib.namespace import RDF, SH
 
-    from conflictkg.load import load_shapes
+    from conflictkg.graph.parse import load_shapes
 
     shapes = load_shapes()
     named = {s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}

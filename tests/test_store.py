@@ -19,18 +19,15 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conflictkg.errors import InputError, QueryError, UsageError
-from conflictkg.load import load_dataset
-from conflictkg.namespaces import KGR, ONTOLOGY_GRAPH
-from conflictkg.queries import find_query, parse_saved_query, saved_queries
-from conflictkg.sparqlbind import bind_with_values, term_to_sparql, where_group_start
-from conflictkg.store import (
-    TEMPORARY_GRAPH_PREFIX,
-    MemoryStore,
-    OxigraphStore,
-    SparqlStore,
-    open_store,
-    parse_sparql_spec,
-)
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.namespaces import KGR, ONTOLOGY_GRAPH
+from conflictkg.queries.saved.saved import find_query, parse_saved_query, saved_queries
+from conflictkg.queries.saved.binding import bind_with_values, term_to_sparql, where_group_start
+from conflictkg.stores.base import TEMPORARY_GRAPH_PREFIX
+from conflictkg.stores.memory import MemoryStore
+from conflictkg.stores.oxigraph import OxigraphStore
+from conflictkg.stores.remote import SparqlStore, parse_sparql_spec
+from conflictkg.stores import open_store
 
 TESTS = Path(__file__).resolve().parent
 CASES = tomllib.loads((TESTS / "queries" / "cases.toml").read_text("utf-8"))["case"]
@@ -446,7 +443,7 @@ def test_one_load_keeps_every_file_that_shares_a_graph(tmp_path, oxigraph_server
     a.write_text('<http://example.org/a> <http://example.org/p> "a" .\n', "utf-8")
     b.write_text('<http://example.org/b> <http://example.org/p> "b" .\n', "utf-8")
     builtin_default = {(s, p, o) for s, p, o, g in MemoryStore(load_dataset()).quads() if g is None}
-    from conflictkg.store import load_into
+    from conflictkg.stores import load_into
 
     for store in (OxigraphStore(tmp_path / "db"), open_store(f"sparql:{oxigraph_server}")):
         for _ in range(2):  # the second load replaces what the first wrote, it does not pile up

@@ -7,9 +7,9 @@ import tomllib
 import pyoxigraph as ox
 import pytest
 
-from conflictkg.namespaces import INFERRED_GRAPH
-from conflictkg.queries import saved_queries
-from conflictkg.store import OxigraphStore
+from conflictkg.graph.namespaces import INFERRED_GRAPH
+from conflictkg.queries.saved.saved import saved_queries
+from conflictkg.stores.oxigraph import OxigraphStore
 
 from conftest import FIXTURES
 

@@ -10,9 +10,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from conflictkg.errors import UsageError
-from conflictkg.load import load_shapes
-from conflictkg.store import OxigraphStore, load_into
-from conflictkg.storevalidate import split_shapes, validate_store
+from conflictkg.graph.parse import load_shapes
+from conflictkg.stores.oxigraph import OxigraphStore
+from conflictkg.stores import load_into
+from conflictkg.stores.oxigraph_shapes import split_shapes, validate_store
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
 CASES = tomllib.loads((BROKEN / "manifest.toml").read_text("utf-8"))["case"]
@@ -34,7 +35,7 @@ def test_each_broken_fixture_gives_pyshacls_results(case):
 
 
 def test_built_in_and_generated_data_conform(tmp_path):
-    from conflictkg.generate import write_generated
+    from conflictkg.exchange.generate import write_generated
 
     assert _validate(builtin=True).conforms
     path = tmp_path / "synthetic.nt"
@@ -65,7 +66,7 @@ def test_rewritten_constraints_find_what_the_written_ones_find(tmp_path):
     (targets joined in front, nothing else changed) on data that breaks every shape at once."""
     import pyoxigraph as ox
 
-    from conflictkg.generate import write_generated
+    from conflictkg.exchange.generate import write_generated
 
     path = tmp_path / "synthetic.nt"
     write_generated(path, 150, seed=8)
@@ -90,7 +91,7 @@ def test_class_targets_reach_subclasses_also_blank_ones():
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from conflictkg.storevalidate import validate_store
+    from conflictkg.stores.oxigraph_shapes import validate_store
 
     shapes = Graph().parse(format="turtle", data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .

@@ -11,9 +11,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from conflictkg.errors import InputError, UsageError
-from conflictkg.generate import write_generated
-from conflictkg.load import load_dataset, load_shapes
-from conflictkg.validate import (
+from conflictkg.exchange.generate import write_generated
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.parse import load_shapes
+from conflictkg.checks.shapes import (
     FAST_THRESHOLD,
     choose_validator,
     ordering_constraints,

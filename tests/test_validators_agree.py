@@ -19,9 +19,9 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
-from conflictkg.load import load_dataset
-from conflictkg.namespaces import bind_prefixes
-from conflictkg.validate import ValidationReport, ValidationResult, validate
+from conflictkg.stores.memory import load_dataset
+from conflictkg.graph.namespaces import bind_prefixes
+from conflictkg.checks.shapes import ValidationReport, ValidationResult, validate
 
 TESTS = Path(__file__).resolve().parent
 BROKEN = TESTS / "fixtures" / "broken"

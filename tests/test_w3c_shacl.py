@@ -29,12 +29,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, Namespace
 from rdflib.term import Node
 
-from conflictkg.validate import (
-    ValidationResult,
-    result_from_node,
-    run_fast,
-    run_pyshacl,
-)
+from conflictkg.checks.shapes import ValidationResult, result_from_node, run_fast, run_pyshacl
 
 SUITE = Path(__file__).resolve().parent / "w3c-shacl"
 KNOWN = SUITE / "known-differences.toml"

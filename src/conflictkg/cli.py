@@ -7,8 +7,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .errors import ConflictKGError, UsageError
+from conflictkg import __version__
+from conflictkg.errors import ConflictKGError, UsageError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_safety_options(parser: argparse.ArgumentParser, commands) -> None:
-    """--allow-network, before or after the subcommand (see conflictkg.safety)."""
+    """--allow-network, before or after the subcommand (see conflictkg.guard.network)."""
     text = ("let SPARQL SERVICE/LOAD, JSON-LD @context URLs and file: IRIs named inside the data or query "
             "reach the network or read local files (refused by default)")
     parser.add_argument("--allow-network", action="store_true", help=text)
@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "handler", None):
             build_parser().print_help(sys.stderr)
             return EXIT_USAGE
-        from . import safety
+        from conflictkg.guard import network as safety
 
         _permit_what_the_user_named(args)
         with safety.policy(allow_network=args.allow_network), safety.reporting_refusals():
@@ -213,7 +213,7 @@ def _permit_what_the_user_named(args: argparse.Namespace) -> None:
     """The network a command's own options name is asked for: a --store sparql: URL, a --host."""
     import re
 
-    from . import safety
+    from conflictkg.guard import network as safety
 
     if _store_spec(args).startswith("sparql:"):
         for url in re.findall(r"https?://[^\s,]+", _store_spec(args)):
@@ -228,7 +228,7 @@ def _configure_logging(debug: bool) -> None:
 
 
 def _load(args: argparse.Namespace):
-    from .load import load_dataset
+    from conflictkg.stores.memory import load_dataset
 
     if _store_spec(args) != "memory":
         with _open_store(args) as store:
@@ -242,7 +242,7 @@ def _store_spec(args: argparse.Namespace) -> str:
 
 def _open_store(args: argparse.Namespace):
     """The store named by --store (not memory); --data belongs to `conflictkg load` then."""
-    from .store import open_store
+    from conflictkg.stores import open_store
 
     if args.data or args.with_builtin:
         raise UsageError("--data and --with-builtin work with --store memory; put files into a store with `conflictkg load --store SPEC`")
@@ -250,7 +250,7 @@ def _open_store(args: argparse.Namespace):
 
 
 def _load_command(args: argparse.Namespace) -> int:
-    from .store import load_into, open_store
+    from conflictkg.stores import load_into, open_store
 
     if _store_spec(args) == "memory":
         raise UsageError("conflictkg load needs --store oxigraph:PATH or --store sparql:URL (the memory store ends with the command)")
@@ -266,7 +266,7 @@ def _load_command(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generate import write_generated
+    from conflictkg.exchange.generate import write_generated
 
     count = write_generated(args.output, args.events, args.seed)
     unit = "rows" if args.output.lower().removesuffix(".gz").endswith(".csv") else "triples"
@@ -275,7 +275,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from conflictkg.checks.shapes import validate
 
     if _store_spec(args).startswith("oxigraph:") and args.validator != "pyshacl":
         return _validate_oxigraph(args)
@@ -288,8 +288,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _validate_oxigraph(args: argparse.Namespace) -> int:
     """An Oxigraph database is validated where it is (storevalidate), not copied into rdflib."""
-    from .load import load_shapes
-    from .storevalidate import validate_store
+    from conflictkg.graph.parse import load_shapes
+    from conflictkg.stores.oxigraph_shapes import validate_store
 
     with _open_store(args) as store:
         report = validate_store(store.store, load_shapes(args.shapes) if args.shapes else None)
@@ -299,8 +299,8 @@ def _validate_oxigraph(args: argparse.Namespace) -> int:
 
 
 def _reason(args: argparse.Namespace) -> int:
-    from .namespaces import INFERRED_GRAPH
-    from .reason import materialize
+    from conflictkg.graph.namespaces import INFERRED_GRAPH
+    from conflictkg.stores.reasoner import materialize
 
     if not _store_spec(args).startswith("oxigraph:"):
         raise UsageError("conflictkg reason works in an Oxigraph database (--store oxigraph:PATH); "
@@ -318,7 +318,7 @@ def _reason(args: argparse.Namespace) -> int:
 
 
 def _queries(args: argparse.Namespace) -> int:
-    from .queries import saved_queries
+    from conflictkg.queries.saved.saved import saved_queries
 
     for name, query in sorted(saved_queries().items()):
         print(f"{name}\n    {query.title}")
@@ -339,15 +339,15 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .atomic import emit
-    from .load import with_ontology
-    from .queries import find_query, run_query
-    from .tables import format_result
+    from conflictkg.guard.files import emit
+    from conflictkg.graph.parse import with_ontology
+    from conflictkg.queries.saved.saved import find_query, run_query
+    from conflictkg.queries.saved.tables import format_result
 
     query = find_query(args.name)
     params = _parse_params(args.param)
     if _store_spec(args) != "memory":
-        from .store import display_namespaces
+        from conflictkg.stores import display_namespaces
 
         with _open_store(args) as store:
             result = store.query(query, params)
@@ -360,7 +360,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _evidence(args: argparse.Namespace) -> int:
-    from .evidence import node_evidence, render_node_evidence, resolve_node
+    from conflictkg.exchange.evidence import node_evidence, render_node_evidence, resolve_node
 
     dataset = _load(args)
     found = node_evidence(dataset, resolve_node(dataset, args.node))
@@ -369,9 +369,9 @@ def _evidence(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .atomic import emit
-    from .export import serialize, serialize_framed
-    from .formats import RdfFormat, format_for_path, format_named
+    from conflictkg.guard.files import emit
+    from conflictkg.graph.serialize import serialize, serialize_framed
+    from conflictkg.graph.formats import RdfFormat, format_for_path, format_named
 
     if args.format:
         try:
@@ -398,7 +398,7 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_OK
     dataset = _load(args)
     if args.reasoned:
-        from .reason import reasoned_dataset
+        from conflictkg.stores.reasoner import reasoned_dataset
 
         dataset = reasoned_dataset(dataset, args.reasoner)
     data = serialize_framed(dataset, args.frame) if args.frame else serialize(dataset, fmt)
@@ -407,9 +407,9 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _export_as(args: argparse.Namespace) -> int:
-    from .atomic import emit
-    from .formats import format_named
-    from .interchange import export as interchange_export
+    from conflictkg.guard.files import emit
+    from conflictkg.graph.formats import format_named
+    from conflictkg.exchange.exporters import export as interchange_export
 
     if args.reasoned or args.frame or args.shards is not None:
         raise UsageError("--as does not combine with --reasoned, --frame or --shards")
@@ -424,8 +424,10 @@ def _export_as(args: argparse.Namespace) -> int:
 
 
 def _export_shards(args: argparse.Namespace, fmt) -> int:
-    from .formats import RdfFormat
-    from .shards import dataset_producer, store_producer, write_shards
+    from conflictkg.graph.formats import RdfFormat
+    from conflictkg.stores.base import dataset_producer
+    from conflictkg.stores.oxigraph import store_producer
+    from conflictkg.exchange.shards import write_shards
 
     if fmt not in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
         raise UsageError("--shards writes N-Quads (default) or N-Triples (--format nt)")
@@ -439,7 +441,7 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
     else:
         dataset = _load(args)
         if args.reasoned:
-            from .reason import reasoned_dataset
+            from conflictkg.stores.reasoner import reasoned_dataset
 
             dataset = reasoned_dataset(dataset, args.reasoner)
         report = write_shards(args.output, args.shards, dataset_producer(dataset, with_graphs), extension, fmt.media_type)
@@ -449,10 +451,10 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .load import with_ontology
-    from .queries import find_query, run_query
-    from .tables import render_table
-    from .validate import validate
+    from conflictkg.graph.parse import with_ontology
+    from conflictkg.queries.saved.saved import find_query, run_query
+    from conflictkg.queries.saved.tables import render_table
+    from conflictkg.checks.shapes import validate
 
     dataset = _load(args)
     triples = len(dataset)
@@ -463,7 +465,7 @@ def _summary(args: argparse.Namespace) -> int:
     print(render_table(run_query(dataset, find_query("graph-overview")), dataset.namespace_manager))
     print("Who claims what about the death toll:")
     print(render_table(run_query(dataset, find_query("casualty-claims"), {"kind": "ckv:casualty/killed"}), dataset.namespace_manager))
-    from .argument import relation_counts
+    from conflictkg.inference.claim_relations import relation_counts
 
     counts = relation_counts(dataset)
     if counts:
@@ -475,8 +477,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .load import with_ontology
-    from .serve import ServerConfig, default_workers, serve
+    from conflictkg.graph.parse import with_ontology
+    from conflictkg.views.serve import ServerConfig, default_workers, serve
 
     config = ServerConfig(
         host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
@@ -496,7 +498,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .importers import ImportOptions, import_csv, importer_for
+    from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
 
     downloaded = None
     if args.downloaded:
@@ -540,8 +542,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from .atomic import emit
-    from .merge import merge_files
+    from conflictkg.guard.files import emit
+    from conflictkg.exchange.merge import merge_files
 
     if not args.inputs and not args.with_builtin:
         raise UsageError("merge needs at least one input file (or --with-builtin)")
@@ -559,8 +561,8 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .load import with_ontology
-    from .report import write_report
+    from conflictkg.graph.parse import with_ontology
+    from conflictkg.views.report import write_report
 
     dataset = with_ontology(_load(args))
     index = write_report(dataset, args.output, title=args.title)

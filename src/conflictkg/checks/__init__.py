@@ -1,0 +1,1 @@
+"""Checks of the data against the SHACL shapes, with pySHACL or the compiled validator, on rdflib graphs."""

@@ -1,0 +1,139 @@
+"""Converts terms, quads and query results between rdflib and pyoxigraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF, XSD
+from rdflib.query import Result
+from rdflib.term import Node
+
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.parse import new_dataset
+
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+OX_FORMATS = {
+    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
+    RdfFormat.TRIG: ox.RdfFormat.TRIG,
+    RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
+    RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
+}
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(_bnode_id(str(term)))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def to_ox_graph(graph_name: Node | None) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
+    """The pyoxigraph graph name for an rdflib graph identifier (rdflib's default graph -> DefaultGraph)."""
+    if graph_name is None or graph_name == DATASET_DEFAULT_GRAPH_ID:
+        return ox.DefaultGraph()
+    return to_ox(graph_name)  # type: ignore[return-value]
+
+
+def from_ox(term) -> Node | None:
+    """The rdflib term for a pyoxigraph term (None stays None; xsd:string literals become plain)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"cannot convert {term!r} to an rdflib term")
+
+
+def _bnode_id(value: str) -> str:
+    return value if value.replace("_", "").isalnum() else "b" + value.encode("utf-8").hex()
+
+
+def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
+    """Every quad of an rdflib data set as pyoxigraph quads (rdflib's default graph -> DefaultGraph)."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        graph_name = g.identifier if isinstance(g, Graph) else g
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(graph_name))
+
+
+def graph_quads(graph: Graph, graph_name: Node | None) -> Iterator[ox.Quad]:
+    """Every triple of an rdflib graph as a pyoxigraph quad in `graph_name`."""
+    target = to_ox_graph(graph_name)
+    for s, p, o in graph:
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), target)
+
+
+def store_from_dataset(dataset: Dataset, store: ox.Store | None = None) -> ox.Store:
+    """A pyoxigraph store (new and in memory unless given) holding every quad of `dataset`."""
+    store = ox.Store() if store is None else store
+    store.extend(dataset_quads(dataset))
+    return store
+
+
+def dataset_from_quads(quads: Iterable[ox.Quad], dataset: Dataset | None = None) -> Dataset:
+    """An rdflib data set (our usual kind: default graph = union) holding the given quads."""
+    dataset = new_dataset() if dataset is None else dataset
+    graphs: dict[object, Graph] = {}
+
+    def graph_for(name) -> Graph:
+        key = name.value if not isinstance(name, ox.DefaultGraph) else None
+        if key not in graphs:
+            graphs[key] = dataset.default_graph if key is None else dataset.graph(from_ox(name))
+        return graphs[key]
+
+    for quad in quads:
+        graph_for(quad.graph_name).add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    return dataset
+
+
+def result_from_ox(answer) -> Result:
+    """An rdflib query Result for a pyoxigraph answer (solutions, boolean or triples)."""
+    if isinstance(answer, ox.QueryBoolean):
+        result = Result("ASK")
+        result.askAnswer = bool(answer)
+        return result
+    if isinstance(answer, ox.QueryTriples):
+        result = Result("CONSTRUCT")
+        graph = Graph()
+        for triple in answer:
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        result.graph = graph
+        return result
+    names = [variable.value for variable in answer.variables]
+    variables = [Variable(name) for name in names]
+    result = Result("SELECT")
+    result.vars = variables
+    rows = []
+    for solution in answer:
+        row = {}
+        for index, variable in enumerate(variables):
+            value = solution[index]
+            if value is not None:
+                row[variable] = from_ox(value)
+        rows.append(row)
+    result.bindings = rows
+    return result

@@ -1,0 +1,1 @@
+"""Saved SPARQL queries: discovery, parameter binding into the query text, and result tables."""

@@ -1,0 +1,229 @@
+"""TODO: split from shards.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+
+import uuid
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.query import Result
+from rdflib.term import Node
+from conflictkg.errors import InputError
+from conflictkg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
+
+
+def dataset_producer(dataset, with_graphs: bool = True) -> Callable[[BinaryIO], None]:
+    """A `produce` for `write_shards` that writes an rdflib data set as N-Quads (or N-Triples)."""
+
+    def produce(sink: BinaryIO) -> None:
+        import pyoxigraph as ox
+
+        from conflictkg.graph.oxigraph import dataset_quads
+
+        if with_graphs:
+            ox.serialize(dataset_quads(dataset), sink, ox.RdfFormat.N_QUADS)
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in dataset_quads(dataset))
+            ox.serialize(triples, sink, ox.RdfFormat.N_TRIPLES)
+
+    return produce
+
+
+
+DEFAULT_STORE = "memory"
+STORE_HELP = (
+    "where the graph lives: memory (default; rdflib, built from --data), oxigraph:PATH (embedded "
+    "Oxigraph database in folder PATH) or sparql:URL (a SPARQL 1.1 Protocol + Graph Store Protocol "
+    "server; http://host:port is read as Oxigraph's /query, /update, /store; or give "
+    "query=URL,update=URL,store=URL)"
+)
+TEMPORARY_GRAPH_PREFIX = "urn:conflictkg:upload:"
+OX_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+Quad = tuple[Node, Node, Node, Node | None]
+
+
+@dataclass
+class LoadReport:
+    """What a load did: the triples put into each graph (None = the default graph)."""
+
+    graphs: list[tuple[Node | None, int]] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        return sum(count for _graph, count in self.graphs)
+
+
+class Store(ABC):
+    """The interface every store offers.
+
+    Inside `with store.one_load():` (what `load_into` does) a graph is replaced only the first
+    time the load writes it; files or data sets that bring the same graph again are added to
+    it, so `--data a.nt --data b.nt --with-builtin` ends with all of them in the default graph.
+    """
+
+    kind: str = "store"
+    _written: set | None = None
+
+    @contextmanager
+    def one_load(self) -> Iterator[None]:
+        """Treat every load inside the block as one input (see the class docstring)."""
+        outer = self._written is None
+        if outer:
+            self._written = set()
+        try:
+            yield
+        finally:
+            if outer:
+                self._written = None
+
+    def _already_written(self, graph_name) -> bool:
+        return self._written is not None and _graph_key(graph_name) in self._written
+
+    def _mark_written(self, graph_name) -> None:
+        if self._written is not None:
+            self._written.add(_graph_key(graph_name))
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A short human description, e.g. 'Oxigraph database in data/kg'."""
+
+    @abstractmethod
+    def load_dataset(self, dataset: Dataset) -> LoadReport:
+        """Put each non-empty graph of `dataset` into the store, replacing that graph there."""
+
+    def load_files(
+        self,
+        locations: Iterable[str],
+        input_format: str | None = None,
+        graph: str | None = None,
+    ) -> LoadReport:
+        """Load RDF files (triples into the default graph or `graph`; quads into their graphs)."""
+        from conflictkg.stores.memory import load_dataset
+
+        dataset = load_dataset(list(locations), input_format)
+        if graph:
+            _move_default_graph(dataset, URIRef(graph))
+        return self.load_dataset(dataset)
+
+    @abstractmethod
+    def query(self, query, values: dict[str, str] | None = None) -> Result:
+        """Run a SavedQuery (or query text) with its parameters bound by the engine."""
+
+    @abstractmethod
+    def quads(self) -> Iterator[Quad]:
+        """Every quad in the store, as rdflib terms (graph None = the default graph)."""
+
+    def to_dataset(self, include_ontology: bool = False) -> Dataset:
+        """The store's content as an rdflib data set (without the `kgr:ontology` graph unless asked)."""
+        from conflictkg.graph.parse import new_dataset
+
+        dataset = new_dataset()
+        graphs: dict[Node | None, Graph] = {}
+        for s, p, o, g in self.quads():
+            if g == ONTOLOGY_GRAPH and not include_ontology:
+                continue
+            if g not in graphs:
+                graphs[g] = dataset.default_graph if g is None else dataset.graph(g)
+            graphs[g].add((s, p, o))
+        return dataset
+
+    def close(self) -> None:
+        """Release the store (files, connections)."""
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _as_saved_query(query):
+    from conflictkg.queries.saved.saved import SavedQuery, parse_saved_query
+
+    if isinstance(query, SavedQuery):
+        return query
+    return parse_saved_query("query", str(query))
+
+
+def _non_empty_graphs(dataset: Dataset) -> list[tuple[Node | None, Graph]]:
+    graphs = []
+    for graph in dataset.graphs():
+        if len(graph) == 0:
+            continue
+        name = None if graph.identifier == DATASET_DEFAULT_GRAPH_ID else graph.identifier
+        graphs.append((name, graph))
+    return sorted(graphs, key=lambda item: "" if item[0] is None else str(item[0]))
+
+
+def _move_default_graph(dataset: Dataset, target: URIRef) -> None:
+    default = dataset.default_graph
+    named = dataset.graph(target)
+    for triple in list(default):
+        named.add(triple)
+    default.remove((None, None, None))
+
+
+def _graph_key(graph_name) -> str:
+    value = getattr(graph_name, "value", graph_name)
+    return "" if value is None or graph_name.__class__.__name__ == "DefaultGraph" else str(value)
+
+
+def _temporary_graph() -> URIRef:
+    return URIRef(TEMPORARY_GRAPH_PREFIX + uuid.uuid4().hex)
+
+
+def _graph_label(graph_name: Node | None) -> str:
+    return "the default graph" if graph_name is None else f"graph <{graph_name}>"
+
+
+def _failed_graph_message(store: Store, graph_name: Node | None, report: LoadReport, error: Exception) -> str:
+    done = ", ".join(_graph_label(g) for g, _n in report.graphs)
+    message = f"loading {_graph_label(graph_name)} into the {store.describe()} failed: {error}. {_graph_label(graph_name).capitalize()} was left as it was"
+    if done:
+        message += f"; already replaced before the failure: {done}"
+    return message
+
+
+def _from_ox_graph(graph_name) -> Node | None:
+    from conflictkg.graph.oxigraph import from_ox
+
+    return from_ox(graph_name)
+
+
+def _ox_error(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _read_bytes(source) -> bytes:
+    import sys
+
+    if source.location == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source.location).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{source.display_name}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{source.display_name}: cannot read: {error.strerror}") from None
+
+
+def _ntriples_bytes(graph: Graph) -> bytes:
+    import pyoxigraph as ox
+
+    from conflictkg.graph.oxigraph import to_ox
+
+    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)

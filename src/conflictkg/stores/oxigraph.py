@@ -1,0 +1,273 @@
+"""TODO: split from shards.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+
+from collections.abc import Iterable, Iterator
+from rdflib import Dataset, URIRef
+from rdflib.query import Result
+from rdflib.term import Node
+from conflictkg.errors import InputError, QueryError
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from conflictkg.stores.base import LoadReport, Quad, OX_PREFIXES, Store, _as_saved_query, _failed_graph_message, _from_ox_graph, _non_empty_graphs, _ox_error, _read_bytes, _temporary_graph
+
+
+def store_producer(store, with_graphs: bool = True) -> Callable[[BinaryIO], None]:
+    """A `produce` that dumps an Oxigraph store (without its ontology graph) with pyoxigraph's writer."""
+    from conflictkg.graph.formats import RdfFormat
+
+    return lambda sink: store.dump(sink, RdfFormat.NQUADS if with_graphs else RdfFormat.NTRIPLES)
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Embedded Oxigraph
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph Store: persistent in a folder, or in memory when `path` is None.
+
+    Queries see the union of all graphs as their default graph, like the in-memory store.
+    Parameters are bound with pyoxigraph's `substitutions` (SEP-0007) when every parameter is
+    projected by the query (pyoxigraph refuses others), and otherwise with a VALUES block
+    (`conflictkg.queries.binding`).
+    """
+
+    kind = "oxigraph"
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        import pyoxigraph as ox
+
+        self.path = None if path is None else str(path)
+        try:
+            self.store = ox.Store(self.path) if self.path else ox.Store()
+        except OSError as error:
+            hint = " (is it open in another conflictkg or oxigraph process?)" if "lock" in str(error).lower() else ""
+            raise InputError(f"cannot open the Oxigraph database in {self.path}{hint}: {error}") from None
+
+    def describe(self) -> str:
+        return f"Oxigraph database in {self.path}" if self.path else "in-memory Oxigraph store"
+
+    def is_empty(self) -> bool:
+        return not self.store.query("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+
+    # -- loading
+
+    def load_dataset(self, dataset: Dataset) -> LoadReport:
+        from conflictkg.graph.oxigraph import graph_quads
+
+        report = LoadReport()
+        for graph_name, graph in _non_empty_graphs(dataset):
+            temporary = _temporary_graph()
+            try:
+                self.store.extend(graph_quads(graph, temporary))  # one transaction
+                self._move(temporary, graph_name)  # one transaction
+            except Exception as error:
+                self._drop_quietly(temporary)
+                raise InputError(_failed_graph_message(self, graph_name, report, error)) from None
+            report.graphs.append((graph_name, len(graph)))
+        return report
+
+    def load_files(
+        self,
+        locations: Iterable[str],
+        input_format: str | None = None,
+        graph: str | None = None,
+    ) -> LoadReport:
+        """Load files with pyoxigraph's own parsers.
+
+        Into an empty store, files go in with `Store.bulk_load` (the fast path; if one fails the
+        store is emptied again, so it is left as it was). Into a store that holds data, each file
+        is parsed first into a scratch store, then each graph is added under a temporary name and
+        moved over its target with one SPARQL `MOVE` (a transaction), so each graph is replaced
+        whole or left as it was.
+        """
+        import pyoxigraph as ox
+
+        from conflictkg.graph.parse import source_for
+
+        sources = [source_for(location, input_format) for location in locations]
+        target_graph = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        with self.one_load():
+            return self._load_sources(sources, target_graph)
+
+    def _load_sources(self, sources, target_graph) -> LoadReport:
+        import pyoxigraph as ox
+
+        from conflictkg.graph.oxigraph import OX_FORMATS
+
+        report = LoadReport()
+        if self.is_empty():
+            for source in sources:
+                fmt = OX_FORMATS[source.format]
+                to_graph = None if source.format.has_graphs else target_graph
+                try:
+                    if source.location == "-":
+                        import sys
+
+                        self.store.bulk_load(sys.stdin.buffer.read(), fmt, to_graph=to_graph)
+                    else:
+                        self.store.bulk_load(path=source.location, format=fmt, to_graph=to_graph)
+                except (SyntaxError, OSError, ValueError) as error:
+                    self.store.clear()
+                    raise InputError(f"{source.display_name}: {_ox_error(error)}; the store was left empty, as it was") from None
+            report.graphs = self._graph_sizes()
+            for graph_name, _count in report.graphs:
+                self._mark_written(graph_name)
+            return report
+        for source in sources:
+            scratch = ox.Store()
+            fmt = OX_FORMATS[source.format]
+            try:
+                data = _read_bytes(source)
+                scratch.load(data, fmt, to_graph=None if source.format.has_graphs else target_graph)
+            except (SyntaxError, ValueError) as error:
+                raise InputError(f"{source.display_name}: {_ox_error(error)}; nothing was loaded from it") from None
+            for graph_name in [ox.DefaultGraph(), *scratch.named_graphs()]:
+                triples = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph_name)
+                if not triples:
+                    continue
+                name = _from_ox_graph(graph_name)
+                temporary = _temporary_graph()
+                try:
+                    self.store.load(triples, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(temporary)))
+                    self._move(temporary, name)
+                except Exception as error:
+                    self._drop_quietly(temporary)
+                    raise InputError(_failed_graph_message(self, name, report, error)) from None
+                report.graphs.append((name, triples.count(b"\n")))
+        return report
+
+    def bulk_load_path(self, path: str | Path, fmt: RdfFormat, graph: Node | None = None) -> None:
+        """pyoxigraph's bulk loader on one file, as is (for benchmarks and big first loads)."""
+
+        from conflictkg.graph.oxigraph import OX_FORMATS, to_ox_graph
+
+        to_graph = None if fmt.has_graphs else to_ox_graph(graph)
+        self.store.bulk_load(path=str(path), format=OX_FORMATS[fmt], to_graph=to_graph)
+
+    def _move(self, temporary: URIRef, graph_name: Node | None) -> None:
+        """Replace (or, if this load wrote it already, add to) `graph_name` with the temporary
+        graph, in one update (one transaction)."""
+        target = "DEFAULT" if graph_name is None else f"GRAPH <{graph_name}>"
+        if self._already_written(graph_name):
+            self.store.update(f"ADD GRAPH <{temporary}> TO {target} ; DROP GRAPH <{temporary}>")
+        else:
+            self.store.update(f"MOVE GRAPH <{temporary}> TO {target}")
+        self._mark_written(graph_name)
+
+    def _drop_quietly(self, temporary: URIRef) -> None:
+        try:
+            self.store.update(f"DROP SILENT GRAPH <{temporary}>")
+        except Exception:
+            pass
+
+    def _graph_sizes(self) -> list[tuple[Node | None, int]]:
+        rows = self.store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g"
+        )
+        from conflictkg.graph.oxigraph import from_ox
+
+        return [(from_ox(row["g"]), int(row["n"].value)) for row in rows]
+
+    # -- querying
+
+    def query_native(self, query, values: dict[str, str] | None = None):
+        """The pyoxigraph answer (QuerySolutions, QueryBoolean or QueryTriples), unconverted."""
+        import pyoxigraph as ox
+
+        from conflictkg.graph.oxigraph import to_ox
+        from conflictkg.queries.saved.saved import bind_parameters
+        from conflictkg.queries.saved.binding import bind_with_values
+
+        saved = _as_saved_query(query)
+        bindings = bind_parameters(saved, values or {})
+        substitutions = {ox.Variable(name): to_ox(term) for name, term in bindings.items()}
+        try:
+            try:
+                return self.store.query(saved.text, prefixes=OX_PREFIXES, substitutions=substitutions or None, **self._dataset())
+            except RuntimeError as error:
+                if "SELECT projection" not in str(error):
+                    raise
+            text = bind_with_values(saved.text, bindings)
+            return self.store.query(text, prefixes=OX_PREFIXES, **self._dataset())
+        except SyntaxError as error:
+            raise QueryError(f"{saved.name}: SPARQL syntax error: {error}") from None
+        except (RuntimeError, OSError) as error:
+            raise QueryError(f"{saved.name}: the query failed: {error}") from None
+
+    def _dataset(self) -> dict:
+        """What queries read: every graph, as in memory, but not `kgr:inferred` (which
+        `conflictkg reason` writes), so saved queries give the same answers either way."""
+        import pyoxigraph as ox
+
+        inferred = ox.NamedNode(str(INFERRED_GRAPH))
+        if not self.store.contains_named_graph(inferred):
+            return {"use_default_graph_as_union": True}
+        return {"default_graph": [ox.DefaultGraph(), *(g for g in self.store.named_graphs() if g != inferred)]}
+
+    def query(self, query, values: dict[str, str] | None = None) -> Result:
+        from conflictkg.graph.oxigraph import result_from_ox
+
+        return result_from_ox(self.query_native(query, values))
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL Update (one transaction)."""
+        self.store.update(text, prefixes=OX_PREFIXES)
+
+    # -- reading out
+
+    def quads(self) -> Iterator[Quad]:
+        from conflictkg.graph.oxigraph import from_ox
+
+        for quad in self.store.quads_for_pattern(None, None, None, None):
+            yield from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object), _from_ox_graph(quad.graph_name)
+
+    def dump(self, output, fmt: RdfFormat, graph: Node | None = None, exclude_ontology: bool = True) -> None:
+        """Write the store with pyoxigraph's serialisers (fast); formats without graphs get the union."""
+        import pyoxigraph as ox
+
+        from conflictkg.graph.oxigraph import OX_FORMATS
+
+        prefixes = OX_PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+        if not exclude_ontology and (fmt.has_graphs and fmt is not RdfFormat.JSONLD):
+            self.store.dump(output, OX_FORMATS[fmt], prefixes=prefixes)
+            return
+        if fmt in (RdfFormat.NTRIPLES, RdfFormat.TURTLE):
+            # one document per graph, written by pyoxigraph alone: N-Triples and Turtle documents
+            # may follow each other in one file (a triple in two graphs is written twice)
+            for graph_name in [ox.DefaultGraph(), *sorted(self.store.named_graphs(), key=str)]:
+                if exclude_ontology and isinstance(graph_name, ox.NamedNode) and graph_name.value == str(ONTOLOGY_GRAPH):
+                    continue
+                self.store.dump(output, OX_FORMATS[fmt], from_graph=graph_name, prefixes=prefixes)
+            return
+        quads = (
+            q for q in self.store.quads_for_pattern(None, None, None, None)
+            if not (exclude_ontology and isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == str(ONTOLOGY_GRAPH))
+        )
+        if fmt.has_graphs:
+            ox.serialize(quads, output, OX_FORMATS[fmt], prefixes=prefixes)
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            ox.serialize(_unique(triples), output, OX_FORMATS[fmt], prefixes=prefixes)
+
+    def close(self) -> None:
+        try:
+            self.store.flush()
+        except Exception:
+            pass
+        self.store = None  # type: ignore[assignment]
+
+
+def _unique(items):
+    seen = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item

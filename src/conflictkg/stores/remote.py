@@ -1,0 +1,366 @@
+"""TODO: split from store.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+from rdflib.term import Node
+from conflictkg.errors import InputError, QueryError, UsageError
+from conflictkg.graph.namespaces import PREFIXES
+from conflictkg.stores.base import LoadReport, Quad, Store, _as_saved_query, _failed_graph_message, _from_ox_graph, _non_empty_graphs, _ntriples_bytes, _ox_error, _read_bytes, _temporary_graph
+
+
+# ---------------------------------------------------------------------------------------------
+# Any SPARQL 1.1 Protocol + Graph Store Protocol server
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three URLs of a remote store and how queries see all of its graphs."""
+
+    query: str
+    update: str
+    store: str
+    union: str = "auto"
+
+
+UNION_MODES = ("auto", "param", "graphs", "server")
+
+
+def parse_sparql_spec(rest: str) -> Endpoints:
+    """`URL[,union=MODE]` (Oxigraph layout: URL/query, URL/update, URL/store) or
+    `query=URL,update=URL,store=URL[,union=MODE]`."""
+    keys = ("query", "update", "store", "union")
+    values: dict[str, str] = {}
+    for number, part in enumerate(re.split(r",(?=(?:query|update|store|union)=)", rest.strip())):
+        key, sep, value = part.partition("=")
+        if sep and key in keys:
+            if not value:
+                raise UsageError(f"--store sparql: {key}= needs a value")
+            values[key] = value
+        elif number == 0 and part:
+            base = part.rstrip("/")
+            values.update(query=base + "/query", update=base + "/update", store=base + "/store")
+        else:
+            raise UsageError(f"--store sparql: cannot read {part!r}; write sparql:URL or sparql:query=URL,update=URL,store=URL")
+    missing = [k for k in ("query", "update", "store") if k not in values]
+    if missing:
+        raise UsageError(f"--store sparql: missing {', '.join(m + '=URL' for m in missing)}")
+    for key in ("query", "update", "store"):
+        if urllib.parse.urlsplit(values[key]).scheme not in ("http", "https"):
+            raise UsageError(f"--store sparql: the {key} endpoint must be an http(s) URL, not {values[key]!r}")
+    union = values.get("union", "auto")
+    if union not in UNION_MODES:
+        raise UsageError(f"--store sparql: union= takes one of {', '.join(UNION_MODES)}")
+    return Endpoints(values["query"], values["update"], values["store"], union)
+
+
+class SparqlStore(Store):
+    """A remote store reached over HTTP with the SPARQL 1.1 Protocol and Graph Store Protocol.
+
+    Queries see all graphs at once, as with the other stores; how depends on `union`:
+    `param` sends Oxigraph's `union-default-graph` parameter; `graphs` (standard protocol) names
+    every named graph as a `default-graph-uri` and `named-graph-uri` (the server's unnamed
+    default graph then stays out of sight, the protocol having no name for it); `server` sends
+    the query as it is, for servers whose default graph is already the union (GraphDB, Virtuoso,
+    Fuseki with `unionDefaultGraph`); `auto` picks `param` when the server says it is Oxigraph
+    and `graphs` otherwise.
+
+    Parameters are bound with a VALUES block of serialised terms (see `conflictkg.queries.binding`).
+    Loading PUTs each graph into a fresh temporary graph with the Graph Store Protocol, then
+    moves it over its target with one SPARQL Update `MOVE` request, which stores run as one
+    transaction; if the PUT or the MOVE fails, the temporary graph is deleted and the target
+    graph is as it was.
+    """
+
+    kind = "sparql"
+    timeout = 600.0
+
+    def __init__(self, endpoints: Endpoints) -> None:
+        self.endpoints = endpoints
+        self._union: str | None = None if endpoints.union == "auto" else endpoints.union
+
+    @classmethod
+    def from_spec(cls, rest: str) -> "SparqlStore":
+        return cls(parse_sparql_spec(rest))
+
+    def describe(self) -> str:
+        return f"SPARQL server at {self.endpoints.query}"
+
+    # -- HTTP
+
+    def _request(self, method: str, url: str, body=None, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(url, data=body, method=method, headers={"User-Agent": "conflictkg", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, dict(response.headers.items()), response.read()
+        except urllib.error.HTTPError as error:
+            detail = error.read()[:400].decode("utf-8", "replace").strip()
+            raise RemoteError(f"{method} {_short_url(url)} answered {error.code} {error.reason}: {detail}") from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise RemoteError(f"cannot reach {_short_url(url)}: {reason}") from None
+
+    def union_mode(self) -> str:
+        """How queries see all graphs (asks the server once when `auto`)."""
+        if self._union is None:
+            url = self.endpoints.query + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+            try:
+                _status, headers, _body = self._request("GET", url, headers={"Accept": "application/sparql-results+json"})
+            except RemoteError as error:
+                raise InputError(str(error)) from None
+            server = {k.lower(): v for k, v in headers.items()}.get("server", "")
+            self._union = "param" if server.lower().startswith("oxigraph") else "graphs"
+        return self._union
+
+    # -- querying
+
+    def query_text(self, text: str, all_graphs: bool = True) -> Result:
+        """Run SPARQL text as it is (with our prefixes added where it lacks them)."""
+        form: list[tuple[str, str]] = [("query", _with_prologue(text))]
+        if all_graphs:
+            mode = self.union_mode()
+            if mode == "param":
+                form.append(("union-default-graph", ""))
+            elif mode == "graphs":
+                for name in self.graph_names():
+                    form += [("default-graph-uri", str(name)), ("named-graph-uri", str(name))]
+        body = urllib.parse.urlencode(form).encode("ascii")
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+        }
+        try:
+            _status, response_headers, payload = self._request("POST", self.endpoints.query, body, headers)
+        except RemoteError as error:
+            raise QueryError(str(error)) from None
+        content_type = {k.lower(): v for k, v in response_headers.items()}.get("content-type", "")
+        if "json" in content_type:
+            return _parse_json_results(payload)
+        result = Result("CONSTRUCT")
+        result.graph = _parse_ntriples(payload)
+        return result
+
+    def query(self, query, values: dict[str, str] | None = None) -> Result:
+        from conflictkg.queries.saved.saved import bind_parameters
+        from conflictkg.queries.saved.binding import bind_with_values
+
+        saved = _as_saved_query(query)
+        bindings = bind_parameters(saved, values or {})
+        try:
+            return self.query_text(bind_with_values(saved.text, bindings))
+        except QueryError as error:
+            raise QueryError(f"{saved.name}: {error}") from None
+
+    def update(self, text: str) -> None:
+        """Send a SPARQL Update request."""
+        self._request("POST", self.endpoints.update, _with_prologue(text).encode("utf-8"),
+                      {"Content-Type": "application/sparql-update"})
+
+    def graph_names(self) -> list[URIRef]:
+        """The names of the server's non-empty named graphs."""
+        result = self.query_text("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", all_graphs=False)
+        return sorted(row[0] for row in result if isinstance(row[0], URIRef))
+
+    # -- Graph Store Protocol
+
+    def graph_url(self, graph_name: Node | None) -> str:
+        separator = "&" if "?" in self.endpoints.store else "?"
+        if graph_name is None:
+            return self.endpoints.store + separator + "default"
+        return self.endpoints.store + separator + urllib.parse.urlencode({"graph": str(graph_name)})
+
+    def put_graph(self, graph_name: Node | None, body, content_type: str = "application/n-triples") -> None:
+        """Replace one graph with the Graph Store Protocol (body: bytes or an iterable of chunks)."""
+        self._request("PUT", self.graph_url(graph_name), body, {"Content-Type": content_type})
+
+    def get_graph(self, graph_name: Node | None) -> bytes:
+        _status, _headers, payload = self._request("GET", self.graph_url(graph_name), headers={"Accept": "application/n-triples"})
+        return payload
+
+    def delete_graph_quietly(self, graph_name: Node) -> None:
+        try:
+            self._request("DELETE", self.graph_url(graph_name))
+        except RemoteError:
+            pass
+
+    def replace_graph(self, graph_name: Node | None, body, content_type: str = "application/n-triples") -> None:
+        """Upload into a temporary graph, then MOVE it over `graph_name`; on failure clean up and raise."""
+        temporary = _temporary_graph()
+        try:
+            self.put_graph(temporary, body, content_type)
+            target = "DEFAULT" if graph_name is None else f"GRAPH <{graph_name}>"
+            if self._already_written(graph_name):  # this load wrote it already: add, one request
+                self.update(f"ADD GRAPH <{temporary}> TO {target} ; DROP GRAPH <{temporary}>")
+            else:
+                self.update(f"MOVE GRAPH <{temporary}> TO {target}")
+        except RemoteError:
+            self.delete_graph_quietly(temporary)
+            raise
+        self._mark_written(graph_name)
+
+    # -- loading
+
+    def load_dataset(self, dataset: Dataset) -> LoadReport:
+        report = LoadReport()
+        for graph_name, graph in _non_empty_graphs(dataset):
+            body = _ntriples_bytes(graph)
+            try:
+                self.replace_graph(graph_name, body)
+            except RemoteError as error:
+                raise InputError(_failed_graph_message(self, graph_name, report, error)) from None
+            report.graphs.append((graph_name, len(graph)))
+        return report
+
+    def load_files(
+        self,
+        locations: Iterable[str],
+        input_format: str | None = None,
+        graph: str | None = None,
+    ) -> LoadReport:
+        """Triple files are streamed to the server as they are (one PUT each, the server parses
+        them); quad files (N-Quads, TriG, JSON-LD) are parsed here and sent graph by graph."""
+
+
+        with self.one_load():
+            return self._load_locations(locations, input_format, graph)
+
+    def _load_locations(self, locations, input_format, graph) -> LoadReport:
+        import pyoxigraph as ox
+
+        from conflictkg.graph.parse import source_for
+        from conflictkg.graph.oxigraph import OX_FORMATS
+
+        report = LoadReport()
+        target = URIRef(graph) if graph else None
+        for location in locations:
+            source = source_for(location, input_format)
+            if not source.format.has_graphs and source.location != "-":
+                try:
+                    self.replace_graph(target, _file_chunks(source.location), source.format.media_type)
+                except RemoteError as error:
+                    raise InputError(_failed_graph_message(self, target, report, error)) from None
+                report.graphs.append((target, -1))
+                continue
+            scratch = ox.Store()
+            try:
+                scratch.load(_read_bytes(source), OX_FORMATS[source.format],
+                             to_graph=None if source.format.has_graphs else ox.DefaultGraph())
+            except (SyntaxError, ValueError) as error:
+                raise InputError(f"{source.display_name}: {_ox_error(error)}; nothing was loaded from it") from None
+            for graph_name in [ox.DefaultGraph(), *scratch.named_graphs()]:
+                triples = scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph_name)
+                if not triples:
+                    continue
+                name = _from_ox_graph(graph_name)
+                try:
+                    self.replace_graph(name, triples)
+                except RemoteError as error:
+                    raise InputError(_failed_graph_message(self, name, report, error)) from None
+                report.graphs.append((name, triples.count(b"\n")))
+        return report
+
+    # -- reading out
+
+    def quads(self) -> Iterator[Quad]:
+        import pyoxigraph as ox
+
+        from conflictkg.graph.oxigraph import from_ox
+
+        for graph_name in [None, *self.graph_names()]:
+            try:
+                payload = self.get_graph(graph_name)
+            except RemoteError as error:
+                if graph_name is None and "404" in str(error):
+                    continue
+                raise InputError(str(error)) from None
+            for triple in ox.parse(payload, ox.RdfFormat.N_TRIPLES):
+                yield from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object), graph_name
+
+
+class RemoteError(Exception):
+    """An HTTP request to a remote store failed (internal; turned into InputError/QueryError)."""
+
+
+def _file_chunks(location: str, size: int = 1 << 20) -> Iterator[bytes]:
+    try:
+        handle = open(location, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{location}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{location}: cannot read: {error.strerror}") from None
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while True:
+                chunk = handle.read(size)
+                if not chunk:
+                    return
+                yield chunk
+
+    return chunks()
+
+
+def _with_prologue(text: str) -> str:
+    """`text` with PREFIX lines for those of our prefixes it uses without declaring."""
+    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([A-Za-z][\w\-.]*)?\s*:", text)}
+    missing = [p for p in PREFIXES if p not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", text)]
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing) + text
+
+
+def _short_url(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."
+
+
+def _parse_json_results(payload: bytes) -> Result:
+    try:
+        document = json.loads(payload)
+    except ValueError as error:
+        raise QueryError(f"the server's answer is not SPARQL JSON results: {error}") from None
+    if "boolean" in document:
+        result = Result("ASK")
+        result.askAnswer = bool(document["boolean"])
+        return result
+    names = document.get("head", {}).get("vars", [])
+    result = Result("SELECT")
+    result.vars = [Variable(name) for name in names]
+    rows = []
+    for binding in document.get("results", {}).get("bindings", []):
+        rows.append({Variable(name): _json_term(value) for name, value in binding.items()})
+    result.bindings = rows
+    return result
+
+
+def _json_term(value: dict) -> Node:
+    kind = value.get("type")
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        language = value.get("xml:lang")
+        datatype = value.get("datatype")
+        if language:
+            return Literal(value["value"], lang=language)
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(value["value"], datatype=URIRef(datatype))
+        return Literal(value["value"])
+    raise QueryError(f"cannot read the term {value!r} in the server's answer")
+
+
+def _parse_ntriples(payload: bytes) -> Graph:
+    import pyoxigraph as ox
+
+    from conflictkg.graph.oxigraph import from_ox
+
+    graph = Graph()
+    for triple in ox.parse(payload, ox.RdfFormat.N_TRIPLES):
+        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    return graph

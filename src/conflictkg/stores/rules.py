@@ -1,0 +1,220 @@
+"""TODO: split from argument.py."""
+
+from __future__ import annotations
+
+import functools
+import re
+from rdflib import Dataset, Graph
+from rdflib.namespace import PROV, RDF, RDFS
+from conflictkg.errors import QueryError
+from conflictkg.graph.namespaces import CKG, KGR, bind_prefixes
+from conflictkg.inference.claim_relations import DERIVATION, MAX_ROUNDS, RELATIONS_GRAPH, Rule, _claim_sources, _provenance, mentioned_iris, remove_claim_relations, shipped_rules, template_iris
+
+
+def derive(dataset: Dataset, ontology: Graph | None = None, rules: list[Rule] | None = None) -> set[tuple]:
+    """What the rules derive from every graph of `dataset` together with `ontology` (the rules
+    read the class hierarchy and the epistemic mappings; None: the shipped ontology), as rdflib
+    triples, computed in a scratch in-memory Oxigraph store that holds only the triples whose
+    predicate a rule names."""
+    import pyoxigraph as ox
+
+    from conflictkg.graph.oxigraph import from_ox, graph_quads
+
+    rules = shipped_rules() if rules is None else rules
+    store = ox.Store()
+    store.extend(_quads_read_by(dataset, rules))
+    store.extend(graph_quads(ontology, ontology.identifier) if ontology is not None else _shipped_ontology_quads())
+    run_rules(store, rules)
+    target = ox.NamedNode(str(RELATIONS_GRAPH))
+    return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in store.quads_for_pattern(None, None, None, target)}
+
+
+def run_rules(store, rules: list[Rule]) -> int:
+    """Run `rules` on a pyoxigraph store (its default graph read as the union of all graphs) to a
+    fixpoint, adding what they derive to the store's graph kgr:claim-relations; returns the number
+    of triples the rules built (counted with repeats, as they came).
+
+    Each rule's CONSTRUCT answer goes from Oxigraph to Oxigraph as N-Triples bytes (no Python
+    object per triple). The first round runs every rule once, the rules that read what another
+    rule builds (by the IRIs of its WHERE clause and the others' templates) last, each seeing what
+    the rules before it derived. Later rounds run only the rules whose WHERE clause names something
+    the rounds before derived, into a scratch graph, and stop when a round derives nothing new.
+    Raises QueryError if a rule builds a link that does not name it."""
+    import pyoxigraph as ox
+
+    target = ox.NamedNode(str(RELATIONS_GRAPH))
+    scratch = ox.NamedNode(str(KGR["scratch-claim-relations"]))
+    reads = {rule.name: _reads(rule) for rule in rules}
+    built = 0
+
+    def construct(rule: Rule, graph) -> None:
+        nonlocal built
+        data = _construct_ntriples(store, rule)
+        built += data.count(b"\n")
+        if data:  # the bulk loader: several times faster than a transactional load for large answers, and
+            # it does not hold the whole answer in a transaction (the graph is dropped before a new derivation)
+            store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+    for rule in _in_dependency_order(rules):
+        construct(rule, target)
+    present = {term for terms in reads.values() for term in terms if _in_graph(store, term, target)}
+    pending = [rule for rule in rules if reads[rule.name] & present]
+    for _round in range(1, MAX_ROUNDS):
+        if not pending:
+            return built
+        store.remove_graph(scratch) if store.contains_named_graph(scratch) else None
+        for rule in pending:
+            construct(rule, scratch)
+        new = [
+            (row["s"], row["p"], row["o"])
+            for row in store.query(
+                f"SELECT ?s ?p ?o WHERE {{ GRAPH <{scratch.value}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} }}"
+            )
+        ]
+        store.remove_graph(scratch) if store.contains_named_graph(scratch) else None
+        if not new:
+            return built
+        store.extend(ox.Quad(s, p, o, target) for s, p, o in new)
+        new_terms = {p for _s, p, _o in new} | {o for _s, _p, o in new if isinstance(o, ox.NamedNode)}
+        pending = [rule for rule in rules if reads[rule.name] & new_terms]
+    raise QueryError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+_DERIVED_BY_LINE = re.compile(rb"^\S+ <" + str(CKG.derivedByRule).encode() + rb"> (.+) \.$", re.MULTILINE)
+
+
+def _construct_ntriples(store, rule: Rule) -> bytes:
+    """The triples `rule` builds on `store`, as N-Triples; QueryError if one of its links names
+    another rule with ckg:derivedByRule."""
+    import pyoxigraph as ox
+
+    try:
+        result = store.query(rule.text, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryError(f"rule {rule.name} is not a CONSTRUCT query")
+        data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError, OSError) as error:
+        raise QueryError(f"rule {rule.name}: {error}") from None
+    naming = f" <{CKG.derivedByRule}> ".encode()
+    if data.count(naming) != data.count(naming + f"<{rule.iri}> .\n".encode()) and set(
+        _DERIVED_BY_LINE.findall(data)
+    ) - {f"<{rule.iri}>".encode()}:  # counting first: a regular expression over every line is slow
+        raise QueryError(f"rule {rule.name} derived a link that does not name it with ckg:derivedByRule")
+    return data
+
+
+def _reads(rule: Rule) -> set:
+    """The IRIs of a rule's WHERE clause as pyoxigraph terms, but rdf:type (a derived `?x a
+    ckg:ClaimRelation` matters to a rule only if it names ckg:ClaimRelation, which the objects of
+    the derived triples show) and rdfs:label (the rules read labels only to name what they build,
+    never to decide what to build), and the rule's own IRI (which it binds to name itself in what
+    it builds)."""
+    import pyoxigraph as ox
+
+    return {ox.NamedNode(str(i)) for i in mentioned_iris(rule, where_only=True) if i not in (RDF.type, RDFS.label, rule.iri)}
+
+
+def _in_dependency_order(rules: list[Rule]) -> list[Rule]:
+    """`rules` with those that read something another rule's template names (such as
+    disputed-by-conflicting-figure, which reads the links of disjoint-bounds) after the others."""
+    import pyoxigraph as ox
+
+    written = {ox.NamedNode(str(i)) for rule in rules for i in template_iris(rule)}
+    return sorted(rules, key=lambda rule: bool(_reads(rule) & written))
+
+
+def _in_graph(store, term, graph) -> bool:
+    """Whether `term` is a predicate or an object in `graph` of `store` (two index look-ups)."""
+    return any(True for _q in store.quads_for_pattern(None, term, None, graph)) or any(
+        True for _q in store.quads_for_pattern(None, None, term, graph)
+    )
+
+
+def add_claim_relations_in_store(store) -> int:
+    """What `add_claim_relations` does, inside a pyoxigraph store (an Oxigraph database filled by
+    `conflictkg load`): replace its graph kgr:claim-relations and that graph's provenance. The
+    shipped ontology is added for the run in a scratch graph unless the store holds kgr:ontology.
+    Returns the number of triples derived."""
+    import pyoxigraph as ox
+
+    from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
+    from conflictkg.graph.oxigraph import from_ox, graph_quads
+
+    store.update(f"DROP SILENT GRAPH <{RELATIONS_GRAPH}>")
+    store.update(f"DELETE WHERE {{ <{RELATIONS_GRAPH}> ?p ?o }} ; DELETE WHERE {{ <{DERIVATION}> ?p ?o }}")
+    if not store.query(f"ASK {{ ?c a <{CKG.Claim}> }}", use_default_graph_as_union=True):
+        return 0
+    claims = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?c a <{CKG.Claim}> }} }}")
+    holding = [row["g"] for row in claims]  # named graphs with claims, whose sources the derived graph names
+    scratch = None
+    if not store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"):
+        scratch = ox.NamedNode(str(KGR["scratch-ontology-for-rules"]))
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, scratch) for q in _shipped_ontology_quads())
+    try:
+        rules = shipped_rules()
+        run_rules(store, rules)
+    finally:
+        if scratch is not None:
+            store.update(f"DROP SILENT GRAPH <{scratch.value}>")
+    derived_count = int(next(iter(store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{RELATIONS_GRAPH}> {{ ?s ?p ?o }} }}"
+    )))["n"].value)
+    sources = set()
+    for graph in holding:
+        for row in store.query(f"SELECT ?s WHERE {{ <{graph.value}> <{PROV.wasDerivedFrom}> ?s }}", use_default_graph_as_union=True):
+            if isinstance(row["s"], ox.NamedNode):
+                sources.add(from_ox(row["s"]))
+    meta = bind_prefixes(Graph())
+    _provenance(meta, sorted(sources, key=str), rules)
+    store.extend(graph_quads(meta, None))
+    return derived_count
+
+
+def add_claim_relations(dataset: Dataset) -> int:
+    """Replace the named graph kgr:claim-relations of `dataset` with what the rules derive from
+    its other graphs and the ontology, with the graph's provenance in the default graph.
+    Returns the number of triples derived (0, and no graph, when the data holds no claim)."""
+    remove_claim_relations(dataset)
+    sources = _claim_sources(dataset)
+    if sources is None:
+        return 0
+    rules = shipped_rules()
+    derived = derive(dataset, None, rules)
+    graph = dataset.graph(RELATIONS_GRAPH)
+    graph.addN((s, p, o, graph) for s, p, o in derived)
+    _provenance(dataset.default_graph, sources, rules)
+    return len(derived)
+
+
+def _quads_read_by(dataset: Dataset, rules: list[Rule]):
+    """The quads whose predicate a rule names, as pyoxigraph quads in the default graph (the rules
+    never use a variable as a predicate, so nothing else can match; converting only these keeps
+    large data sets cheap)."""
+    import pyoxigraph as ox
+
+    from conflictkg.graph.oxigraph import to_ox
+
+    memo: dict = {}
+
+    def term(node):
+        converted = memo.get(node)
+        if converted is None:
+            converted = memo[node] = to_ox(node)
+        return converted
+
+    default = ox.DefaultGraph()
+    predicates = set().union(*(mentioned_iris(rule) for rule in rules)) if rules else set()
+    for predicate in sorted(predicates, key=str):
+        for s, p, o, _g in dataset.quads((None, predicate, None, None)):
+            yield ox.Quad(term(s), term(p), term(o), default)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_ontology_quads() -> tuple:
+    """The shipped ontology as pyoxigraph quads in kgr:ontology, parsed once per process."""
+    from conflictkg.graph.parse import load_ontology
+    from conflictkg.graph.oxigraph import graph_quads
+
+    ontology = load_ontology()
+    return tuple(graph_quads(ontology, ontology.identifier))
