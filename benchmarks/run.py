@@ -131,7 +131,7 @@ class Recorder:
 
 
 def saved_query_runs():
-    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.queries.saved import saved_queries
 
     for name, query in sorted(saved_queries().items()):
         yield name, query, SYNTHETIC_PARAMS.get(name, {})
@@ -158,7 +158,7 @@ def worker_rdflib(args) -> None:
         return
     dataset = load_dataset([args.data])
     if args.stage == "queries":
-        from conflictkg.queries.saved.saved import run_query
+        from conflictkg.queries.saved import run_query
 
         with_ontology(dataset)
         for name, query, params in saved_query_runs():

@@ -26,7 +26,7 @@ def test_smoke_run_times_every_stage(tmp_path):
     assert fast["validate-conforms"]["conforms"] is True
     assert fast["reason-steps"]["inferred"] > 10_000
     queries = [s for s in fast if s.startswith("query:")]
-    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.queries.saved import saved_queries
 
     assert len(queries) == len(saved_queries())
     rdflib = {r["stage"]: r for r in records if r["path"] == "rdflib"}

@@ -29,8 +29,8 @@ from conflictkg.exchange.merge import (
     read_input,
 )
 from conflictkg.graph.namespaces import CKG, KID
-from conflictkg.queries.saved.saved import find_query, run_query, saved_queries
-from conflictkg.queries.saved.tables import rows_as_text
+from conflictkg.queries.saved import find_query, run_query, saved_queries
+from conflictkg.queries.tables import rows_as_text
 from conflictkg.checks.shapes import validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

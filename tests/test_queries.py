@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 from conflictkg.errors import QueryError, UsageError
 from conflictkg.stores.memory import load_dataset
 from conflictkg.graph.parse import with_ontology
-from conflictkg.queries.saved.saved import bind_parameters, find_query, parse_saved_query, run_query, saved_queries
+from conflictkg.queries.saved import bind_parameters, find_query, parse_saved_query, run_query, saved_queries
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 CASES = tomllib.loads((QUERIES / "cases.toml").read_text("utf-8"))["case"]

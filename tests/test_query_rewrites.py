@@ -16,7 +16,7 @@ from conflictkg.exchange.generate import generate
 from conflictkg.stores.memory import load_dataset
 from conflictkg.graph.parse import load_ontology, new_dataset, with_ontology
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
-from conflictkg.queries.saved.saved import parse_saved_query, run_query, saved_queries
+from conflictkg.queries.saved import parse_saved_query, run_query, saved_queries
 from conflictkg.stores.oxigraph import OxigraphStore
 
 BEFORE = Path(__file__).parent / "queries" / "before-rewrite"

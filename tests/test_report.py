@@ -186,7 +186,7 @@ def test_safe_href():
 
 
 def test_report_queries_are_shipped_apart_from_the_saved_queries():
-    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.queries.saved import saved_queries
     from conflictkg.views.report import report_query
 
     names = ("labels", "events", "event-times", "links", "places", "claims", "actors")

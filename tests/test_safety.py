@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph
 from conflictkg.guard import network as safety
 from conflictkg.cli import main
 from conflictkg.errors import NetworkRefused, UsageError
-from conflictkg.queries.saved.saved import find_query, run_query, saved_queries, to_term
+from conflictkg.queries.saved import find_query, run_query, saved_queries, to_term
 
 
 class Listener:

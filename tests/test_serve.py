@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rdflib import Graph
 
-from conflictkg.queries.saved.saved import saved_queries
+from conflictkg.queries.saved import saved_queries
 from live_server import running_server
 
 TIMEOUT = 3.0

@@ -21,8 +21,8 @@ from rdflib.compare import isomorphic
 from conflictkg.errors import InputError, QueryError, UsageError
 from conflictkg.stores.memory import load_dataset
 from conflictkg.graph.namespaces import KGR, ONTOLOGY_GRAPH
-from conflictkg.queries.saved.saved import find_query, parse_saved_query, saved_queries
-from conflictkg.queries.saved.binding import bind_with_values, term_to_sparql, where_group_start
+from conflictkg.queries.saved import find_query, parse_saved_query, saved_queries
+from conflictkg.queries.binding import bind_with_values, term_to_sparql, where_group_start
 from conflictkg.stores.base import TEMPORARY_GRAPH_PREFIX
 from conflictkg.stores.memory import MemoryStore
 from conflictkg.stores.oxigraph import OxigraphStore

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from conflictkg.graph.namespaces import INFERRED_GRAPH
-from conflictkg.queries.saved.saved import saved_queries
+from conflictkg.queries.saved import saved_queries
 from conflictkg.stores.oxigraph import OxigraphStore
 
 from conftest import FIXTURES

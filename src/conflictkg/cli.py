@@ -318,7 +318,7 @@ def _reason(args: argparse.Namespace) -> int:
 
 
 def _queries(args: argparse.Namespace) -> int:
-    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.queries.saved import saved_queries
 
     for name, query in sorted(saved_queries().items()):
         print(f"{name}\n    {query.title}")
@@ -341,8 +341,8 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 def _query(args: argparse.Namespace) -> int:
     from conflictkg.guard.files import emit
     from conflictkg.graph.parse import with_ontology
-    from conflictkg.queries.saved.saved import find_query, run_query
-    from conflictkg.queries.saved.tables import format_result
+    from conflictkg.queries.saved import find_query, run_query
+    from conflictkg.queries.tables import format_result
 
     query = find_query(args.name)
     params = _parse_params(args.param)
@@ -452,8 +452,8 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     from conflictkg.graph.parse import with_ontology
-    from conflictkg.queries.saved.saved import find_query, run_query
-    from conflictkg.queries.saved.tables import render_table
+    from conflictkg.queries.saved import find_query, run_query
+    from conflictkg.queries.tables import render_table
     from conflictkg.checks.shapes import validate
 
     dataset = _load(args)

@@ -151,7 +151,7 @@ class Store(ABC):
 
 
 def _as_saved_query(query):
-    from conflictkg.queries.saved.saved import SavedQuery, parse_saved_query
+    from conflictkg.queries.saved import SavedQuery, parse_saved_query
 
     if isinstance(query, SavedQuery):
         return query

@@ -66,7 +66,7 @@ class MemoryStore(Store):
 
     def query(self, query, values: dict[str, str] | None = None) -> Result:
         from conflictkg.graph.parse import with_ontology
-        from conflictkg.queries.saved.saved import run_query
+        from conflictkg.queries.saved import run_query
 
         return run_query(with_ontology(self.dataset), _as_saved_query(query), values)
 

@@ -183,8 +183,8 @@ class OxigraphStore(Store):
         import pyoxigraph as ox
 
         from conflictkg.graph.oxigraph import to_ox
-        from conflictkg.queries.saved.saved import bind_parameters
-        from conflictkg.queries.saved.binding import bind_with_values
+        from conflictkg.queries.saved import bind_parameters
+        from conflictkg.queries.binding import bind_with_values
 
         saved = _as_saved_query(query)
         bindings = bind_parameters(saved, values or {})

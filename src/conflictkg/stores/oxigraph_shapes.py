@@ -33,7 +33,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from conflictkg.errors import UsageError
 from conflictkg.graph.namespaces import INFERRED_GRAPH
-from conflictkg.queries.saved.binding import closing_bracket, skip_lexeme, where_group_body
+from conflictkg.queries.binding import closing_bracket, skip_lexeme, where_group_body
 
 SPARQL_COMPONENT = SH.SPARQLConstraintComponent
 

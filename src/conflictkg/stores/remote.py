@@ -149,8 +149,8 @@ class SparqlStore(Store):
         return result
 
     def query(self, query, values: dict[str, str] | None = None) -> Result:
-        from conflictkg.queries.saved.saved import bind_parameters
-        from conflictkg.queries.saved.binding import bind_with_values
+        from conflictkg.queries.saved import bind_parameters
+        from conflictkg.queries.binding import bind_with_values
 
         saved = _as_saved_query(query)
         bindings = bind_parameters(saved, values or {})

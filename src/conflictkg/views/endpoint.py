@@ -262,7 +262,7 @@ def answer_saved(
     saved: Mapping[str, Any] | None = None,
 ) -> Answer:
     """Run a saved query by name, its parameters bound by `queries.run_query` (never pasted in)."""
-    from conflictkg.queries.saved.saved import run_query, saved_queries
+    from conflictkg.queries.saved import run_query, saved_queries
 
     try:
         catalogue = saved if saved is not None else saved_queries()
@@ -413,7 +413,7 @@ def worker_main(connection: Any, snapshot: str, limits: Limits) -> None:
     import rdflib.plugins.sparql as sparql_options
 
     from conflictkg.graph.parse import new_dataset
-    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.queries.saved import saved_queries
 
     logging.disable(logging.CRITICAL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops its workers

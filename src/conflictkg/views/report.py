@@ -150,7 +150,7 @@ REPORT_QUERIES = "report"  # the folder queries/report/ (not saved queries: `con
 
 def report_query(name: str):
     """One of the report's own queries, `queries/report/NAME.rq`, parsed like a saved query."""
-    from conflictkg.queries.saved.saved import parse_saved_query
+    from conflictkg.queries.saved import parse_saved_query
     from conflictkg.graph.resources import resource_dir
 
     entry = resource_dir("queries") / REPORT_QUERIES / f"{name}.rq"
@@ -158,7 +158,7 @@ def report_query(name: str):
 
 
 def _rows(dataset: Dataset, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
-    from conflictkg.queries.saved.saved import find_query, run_query
+    from conflictkg.queries.saved import find_query, run_query
 
     query = report_query(name[len("report-"):]) if name.startswith("report-") else find_query(name)
     result = run_query(dataset, query, params or {})

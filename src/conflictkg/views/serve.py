@@ -504,7 +504,7 @@ def serve(dataset: Dataset, config: ServerConfig, on_ready: Callable[[str], None
     """Start the workers and the HTTP server; block until interrupted (Ctrl-C) or terminated."""
     import uvicorn
 
-    from conflictkg.queries.saved.saved import saved_queries
+    from conflictkg.queries.saved import saved_queries
 
     if not 0 <= config.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, not {config.port}")
