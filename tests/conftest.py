@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conflictkg.cli import main
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"

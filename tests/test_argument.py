@@ -9,7 +9,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from conflictkg.inference.claim_relations import RELATIONS_GRAPH, parse_rule, shipped_rules
 from conflictkg.stores.rules import add_claim_relations
 from conflictkg.errors import QueryError
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import load_ontology, new_dataset
 from conflictkg.graph.namespaces import CKG, CKV, KID
 from conflictkg.checks.shapes import validate

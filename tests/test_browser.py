@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.views.report import collect, write_report
 from live_server import running_server
 

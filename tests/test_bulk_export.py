@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from rdflib import Dataset
 
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from test_store import oxigraph_binary
 
 

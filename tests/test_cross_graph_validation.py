@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 
 from conflictkg.exchange.evidence import EVIDENCE_GRAPH
 from conflictkg.graph.parse import copy_quads, load_ontology, load_shapes, new_dataset, union_graph
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import KGR, KID, OA
 from conflictkg.checks.shapes import run, validate
 

@@ -22,7 +22,7 @@ _SCRIPT = """
 import sys
 from conflictkg.graph.serialize import serialize
 from conflictkg.graph.formats import RdfFormat
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 dataset = load_dataset(sys.argv[1:] or ())
 for fmt in RdfFormat:
     sys.stdout.buffer.write(fmt.value.encode() + b"\\n" + serialize(dataset, fmt) + b"\\n")

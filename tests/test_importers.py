@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, GEO, PROV, RDF, RDFS, SDO, XSD
 
 from conflictkg.errors import InputError, UsageError
 from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import CKG, CKV, KGR, KID
 from conflictkg.checks.shapes import validate
 

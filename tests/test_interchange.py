@@ -29,7 +29,7 @@ from conflictkg.exchange.exporters.ucdp import COLUMNS as UCDP_COLUMNS
 from conflictkg.exchange.exporters.ucdp import estimate, stable_id
 from conflictkg.exchange.exporters.wikidata import PQ, PR, PS, PSV, WD, WIKIBASE, P
 from conflictkg.graph.parse import copy_quads, new_dataset
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import CKG, KID
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -15,7 +15,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conflictkg.exchange.importers import import_csv, importer_for
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import with_ontology
 from conflictkg.exchange.merge import (
     GENID,

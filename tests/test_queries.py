@@ -11,7 +11,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from conflictkg.errors import QueryError, UsageError
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import with_ontology
 from conflictkg.queries.saved import bind_parameters, find_query, parse_saved_query, run_query, saved_queries
 

@@ -13,7 +13,7 @@ import pytest
 
 from conflictkg.errors import QueryError
 from conflictkg.exchange.generate import generate
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import load_ontology, new_dataset, with_ontology
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
 from conflictkg.queries.saved import parse_saved_query, run_query, saved_queries

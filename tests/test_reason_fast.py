@@ -7,7 +7,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conflictkg.errors import UsageError
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import load_ontology
 from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from conflictkg.inference.owl import closure_triples, is_standard_triple, rule_plan

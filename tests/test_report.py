@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import load_ontology
 from conflictkg.graph.namespaces import CKG
 from conflictkg.views.report import collect, parse_point, safe_href, write_report

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 from rdflib import URIRef
 
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.checks.shapes import validate
 
 from conftest import FIXTURES

@@ -19,7 +19,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conflictkg.errors import InputError, QueryError, UsageError
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import KGR, ONTOLOGY_GRAPH
 from conflictkg.queries.saved import find_query, parse_saved_query, saved_queries
 from conflictkg.queries.binding import bind_with_values, term_to_sparql, where_group_start

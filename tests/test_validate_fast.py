@@ -12,7 +12,7 @@ from rdflib.namespace import RDF
 
 from conflictkg.errors import InputError, UsageError
 from conflictkg.exchange.generate import write_generated
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import load_shapes
 from conflictkg.checks.shapes import (
     FAST_THRESHOLD,

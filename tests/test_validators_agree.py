@@ -19,7 +19,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
-from conflictkg.stores.memory import load_dataset
+from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import bind_prefixes
 from conflictkg.checks.shapes import ValidationReport, ValidationResult, validate
 

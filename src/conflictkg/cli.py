@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     reasoning = commands.add_parser(
         "reason", help="materialise what the ontology entails from the data inside an Oxigraph database (graph kgr:inferred)",
         description="Apply the ontology's OWL RL closure to the data in an Oxigraph database with the fast rules "
-        "(see README, 'Reasoning that scales') and keep the result in the named graph "
+        "(see docs/scale.md, 'Reasoning that scales') and keep the result in the named graph "
         "https://w3id.org/conflictkg/graph/inferred, replacing what was there. Saved queries then see it.",
     )
     reasoning.add_argument("--store", required=True, metavar="oxigraph:PATH", help="the Oxigraph database to reason in")
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--frame", metavar="NAME", help="JSON-LD only: nest the output with a shipped frame (event)")
     export.add_argument("--as", dest="as_", metavar="NAME", choices=("wikidata", "quickstatements", "ucdp", "acled", "nanopub"),
                         help="write for another system instead: wikidata (RDF statement model), quickstatements, "
-                        "ucdp (GED CSV), acled (export CSV) or nanopub (TriG, one per claim); see the README")
+                        "ucdp (GED CSV), acled (export CSV) or nanopub (TriG, one per claim); see docs/evidence-and-interchange.md")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     _add_data_options(export)
     export.set_defaults(handler=_export)
@@ -210,14 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _permit_what_the_user_named(args: argparse.Namespace) -> None:
-    """The network a command's own options name is asked for: a --store sparql: URL, a --host."""
-    import re
-
+    """The network a command's own options name is asked for: a --host (a --store URL is permitted by the store)."""
     from conflictkg.guard import network as safety
 
-    if _store_spec(args).startswith("sparql:"):
-        for url in re.findall(r"https?://[^\s,]+", _store_spec(args)):
-            safety.permit_url(url)
     if getattr(args, "host", None):
         safety.permit_host(args.host)
 
@@ -227,35 +222,18 @@ def _configure_logging(debug: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL, format="%(name)s: %(message)s")
 
 
-def _load(args: argparse.Namespace):
-    from conflictkg.stores.memory import load_dataset
-
-    if _store_spec(args) != "memory":
-        with _open_store(args) as store:
-            return store.to_dataset()
-    return load_dataset(args.data, args.input_format, args.with_builtin)
-
-
-def _store_spec(args: argparse.Namespace) -> str:
-    return (getattr(args, "store", None) or "memory").strip()
-
-
-def _open_store(args: argparse.Namespace):
-    """The store named by --store (not memory); --data belongs to `conflictkg load` then."""
+def _open(args: argparse.Namespace, for_loading: bool = False):
+    """The store --store names; the memory store is built from --data (or the built-in data)."""
     from conflictkg.stores import open_store
 
-    if args.data or args.with_builtin:
-        raise UsageError("--data and --with-builtin work with --store memory; put files into a store with `conflictkg load --store SPEC`")
-    return open_store(_store_spec(args))
+    spec = getattr(args, "store", None)
+    return open_store(spec, getattr(args, "data", ()), getattr(args, "input_format", None),
+                      getattr(args, "with_builtin", False), for_loading=for_loading)
 
 
 def _load_command(args: argparse.Namespace) -> int:
-    from conflictkg.stores import load_into, open_store
-
-    if _store_spec(args) == "memory":
-        raise UsageError("conflictkg load needs --store oxigraph:PATH or --store sparql:URL (the memory store ends with the command)")
-    with open_store(_store_spec(args)) as store:
-        report = load_into(store, args.data, args.input_format, args.with_builtin, args.graph, not args.no_ontology)
+    with _open(args, for_loading=True) as store:
+        report = store.load(args.data, args.input_format, args.with_builtin, args.graph, not args.no_ontology)
         where = store.describe()
     for graph, count in report.graphs:
         name = "default graph" if graph is None else f"<{graph}>"
@@ -275,42 +253,17 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from conflictkg.checks.shapes import validate
-
-    if _store_spec(args).startswith("oxigraph:") and args.validator != "pyshacl":
-        return _validate_oxigraph(args)
-    dataset = _load(args)
-    report = validate(dataset, args.shapes, args.validator)
-    stream = sys.stdout if report.conforms else sys.stderr
-    print(report.text(dataset), file=stream)
-    return EXIT_OK if report.conforms else EXIT_INVALID
-
-
-def _validate_oxigraph(args: argparse.Namespace) -> int:
-    """An Oxigraph database is validated where it is (storevalidate), not copied into rdflib."""
-    from conflictkg.graph.parse import load_shapes
-    from conflictkg.stores.oxigraph_shapes import validate_store
-
-    with _open_store(args) as store:
-        report = validate_store(store.store, load_shapes(args.shapes) if args.shapes else None)
-    stream = sys.stdout if report.conforms else sys.stderr
-    print(report.text(), file=stream)
-    return EXIT_OK if report.conforms else EXIT_INVALID
+    with _open(args) as store:
+        result = store.validate(args.shapes, args.validator)
+    print(result.text, file=sys.stdout if result.conforms else sys.stderr)
+    return EXIT_OK if result.conforms else EXIT_INVALID
 
 
 def _reason(args: argparse.Namespace) -> int:
     from conflictkg.graph.namespaces import INFERRED_GRAPH
-    from conflictkg.stores.reasoner import materialize
 
-    if not _store_spec(args).startswith("oxigraph:"):
-        raise UsageError("conflictkg reason works in an Oxigraph database (--store oxigraph:PATH); "
-                         "for other data use `conflictkg export --reasoned`")
-    with _open_store(args) as store:
-        try:
-            report = materialize(store.store)  # empties kgr:inferred first
-        except BaseException:
-            store.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")  # no half-made graph is left behind
-            raise
+    with _open(args) as store:
+        report = store.reason()
     for step, seconds in report.steps:
         print(f"{step}: {seconds:.2f} s", file=sys.stderr)
     print(f"<{INFERRED_GRAPH}>: {report.inferred} triples inferred")
@@ -340,94 +293,71 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 def _query(args: argparse.Namespace) -> int:
     from conflictkg.guard.files import emit
-    from conflictkg.graph.parse import with_ontology
-    from conflictkg.queries.saved import find_query, run_query
+    from conflictkg.queries.saved import find_query
     from conflictkg.queries.tables import format_result
 
     query = find_query(args.name)
     params = _parse_params(args.param)
-    if _store_spec(args) != "memory":
-        from conflictkg.stores import display_namespaces
-
-        with _open_store(args) as store:
-            result = store.query(query, params)
-        emit(args.output, format_result(result, args.format, display_namespaces()))
-        return EXIT_OK
-    dataset = with_ontology(_load(args))
-    result = run_query(dataset, query, params)
-    emit(args.output, format_result(result, args.format, dataset.namespace_manager))
+    with _open(args) as store:
+        result = store.query(query, params)
+        emit(args.output, format_result(result, args.format, store.namespace_manager))
     return EXIT_OK
 
 
 def _evidence(args: argparse.Namespace) -> int:
     from conflictkg.exchange.evidence import node_evidence, render_node_evidence, resolve_node
 
-    dataset = _load(args)
-    found = node_evidence(dataset, resolve_node(dataset, args.node))
-    print(render_node_evidence(found, dataset.namespace_manager))
+    with _open(args) as store:
+        dataset = store.to_dataset()
+        found = node_evidence(dataset, resolve_node(dataset, args.node))
+        print(render_node_evidence(found, dataset.namespace_manager))
     return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:
+    from conflictkg.graph.formats import RdfFormat, format_for_path
     from conflictkg.guard.files import emit
-    from conflictkg.graph.serialize import serialize, serialize_framed
-    from conflictkg.graph.formats import RdfFormat, format_for_path, format_named
 
-    if args.format:
-        try:
-            fmt = format_named(args.format)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-    else:
-        fmt = (format_for_path(args.output) if args.output and args.output != "-" else None) or RdfFormat.TURTLE
+    fmt = _named_format(args) or (format_for_path(args.output) if args.output and args.output != "-" else None) or RdfFormat.TURTLE
     if getattr(args, "as_", None):
         return _export_as(args)
     if args.frame and fmt is not RdfFormat.JSONLD:
         raise UsageError("--frame works with --format jsonld only")
     if args.shards is not None:
         return _export_shards(args, fmt if args.format else RdfFormat.NQUADS)
-    if _store_spec(args).startswith("oxigraph:") and not args.reasoned and not args.frame and fmt in (
-        RdfFormat.NQUADS, RdfFormat.TRIG, RdfFormat.NTRIPLES, RdfFormat.TURTLE
-    ):
-        import io
-
-        with _open_store(args) as store:  # pyoxigraph's own writers: fast on big stores
-            buffer = io.BytesIO()
-            store.dump(buffer, fmt)
-        emit(args.output, buffer.getvalue())
-        return EXIT_OK
-    dataset = _load(args)
-    if args.reasoned:
-        from conflictkg.stores.reasoner import reasoned_dataset
-
-        dataset = reasoned_dataset(dataset, args.reasoner)
-    data = serialize_framed(dataset, args.frame) if args.frame else serialize(dataset, fmt)
+    with _open(args) as store:
+        data = store.export(fmt, args.reasoned, args.reasoner, args.frame)
     emit(args.output, data)
     return EXIT_OK
 
 
-def _export_as(args: argparse.Namespace) -> int:
-    from conflictkg.guard.files import emit
+def _named_format(args: argparse.Namespace):
     from conflictkg.graph.formats import format_named
+
+    if not args.format:
+        return None
+    try:
+        return format_named(args.format)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _export_as(args: argparse.Namespace) -> int:
     from conflictkg.exchange.exporters import export as interchange_export
+    from conflictkg.guard.files import emit
 
     if args.reasoned or args.frame or args.shards is not None:
         raise UsageError("--as does not combine with --reasoned, --frame or --shards")
-    fmt = None
-    if args.format:
-        try:
-            fmt = format_named(args.format)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-    emit(args.output, interchange_export(_load(args), args.as_, fmt))
+    fmt = _named_format(args)
+    with _open(args) as store:
+        data = interchange_export(store.to_dataset(), args.as_, fmt)
+    emit(args.output, data)
     return EXIT_OK
 
 
 def _export_shards(args: argparse.Namespace, fmt) -> int:
-    from conflictkg.graph.formats import RdfFormat
-    from conflictkg.stores.base import dataset_producer
-    from conflictkg.stores.oxigraph import store_producer
     from conflictkg.exchange.shards import write_shards
+    from conflictkg.graph.formats import RdfFormat
 
     if fmt not in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
         raise UsageError("--shards writes N-Quads (default) or N-Triples (--format nt)")
@@ -435,44 +365,36 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
         raise UsageError("--shards needs -o DIR, a new folder for the shard files (and no --frame)")
     with_graphs = fmt is RdfFormat.NQUADS
     extension = "nq" if with_graphs else "nt"
-    if _store_spec(args).startswith("oxigraph:") and not args.reasoned:
-        with _open_store(args) as store:
-            report = write_shards(args.output, args.shards, store_producer(store, with_graphs), extension, fmt.media_type)
-    else:
-        dataset = _load(args)
-        if args.reasoned:
-            from conflictkg.stores.reasoner import reasoned_dataset
-
-            dataset = reasoned_dataset(dataset, args.reasoner)
-        report = write_shards(args.output, args.shards, dataset_producer(dataset, with_graphs), extension, fmt.media_type)
+    with _open(args) as store:
+        produce = store.shard_producer(with_graphs, args.reasoned, args.reasoner)
+        report = write_shards(args.output, args.shards, produce, extension, fmt.media_type)
     for name, lines in zip(report.files, report.lines):
         print(f"{report.directory / name}: {lines} lines", file=sys.stderr)
     return EXIT_OK
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from conflictkg.graph.parse import with_ontology
-    from conflictkg.queries.saved import find_query, run_query
-    from conflictkg.queries.tables import render_table
-    from conflictkg.checks.shapes import validate
-
-    dataset = _load(args)
-    triples = len(dataset)
-    graphs = sum(1 for g in dataset.graphs() if len(g))
-    report = validate(dataset)
-    with_ontology(dataset)
-    print(f"The graph holds {triples} triples in {graphs} graph(s).")
-    print(render_table(run_query(dataset, find_query("graph-overview")), dataset.namespace_manager))
-    print("Who claims what about the death toll:")
-    print(render_table(run_query(dataset, find_query("casualty-claims"), {"kind": "ckv:casualty/killed"}), dataset.namespace_manager))
     from conflictkg.inference.claim_relations import relation_counts
+    from conflictkg.queries.saved import find_query
+    from conflictkg.queries.tables import render_table
 
-    counts = relation_counts(dataset)
+    with _open(args) as opened:
+        store = opened.in_memory()
+        dataset = store.dataset
+        triples = store.size()
+        graphs = sum(1 for g in dataset.graphs() if len(g))
+        report = store.validate()
+        print(f"The graph holds {triples} triples in {graphs} graph(s).")
+        print(render_table(store.query(find_query("graph-overview")), store.namespace_manager))
+        print("Who claims what about the death toll:")
+        killed = store.query(find_query("casualty-claims"), {"kind": "ckv:casualty/killed"})
+        print(render_table(killed, store.namespace_manager))
+        counts = relation_counts(dataset)
     if counts:
         listed = ", ".join(f"{count} {kind.replace('-', ' ')}" for kind, count in counts.items())
         print(f"How the claims stand to each other (derived by the rules of ontology/rules): {listed}; "
               "`conflictkg query claims-in-conflict` and `claim-relations` list them.")
-    print(report.text(dataset))
+    print(report.text)
     return EXIT_OK if report.conforms else EXIT_INVALID
 
 
@@ -484,7 +406,8 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
         workers=args.workers or default_workers(), access_log=args.access_log,
     )
-    dataset = with_ontology(_load(args))
+    with _open(args) as store:
+        dataset = with_ontology(store.to_dataset())
 
     def ready(url: str) -> None:
         print(f"conflictkg: serving {len(dataset)} triples at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", flush=True)
@@ -564,7 +487,8 @@ def _report(args: argparse.Namespace) -> int:
     from conflictkg.graph.parse import with_ontology
     from conflictkg.views.report import write_report
 
-    dataset = with_ontology(_load(args))
+    with _open(args) as store:
+        dataset = with_ontology(store.to_dataset())
     index = write_report(dataset, args.output, title=args.title)
     print(f"conflictkg: wrote the report to {index} (open it in a browser; it needs no server)")
     return EXIT_OK

@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import gzip
 import io
-import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -531,17 +530,14 @@ def write_generated(path: str | Path, events: int, seed: int = 1) -> int:
         if fmt in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):
             count = generate(events, seed, target.write, GRAPH if fmt is RdfFormat.NQUADS else None)
         else:
-            import pyoxigraph as ox
-
             from conflictkg.graph.namespaces import PREFIXES
-            from conflictkg.graph.oxigraph import OX_FORMATS
+            from conflictkg.graph.oxigraph import convert
 
             chunks: list[bytes] = []
             graph = GRAPH if fmt.has_graphs else None
             count = generate(events, seed, chunks.append, graph)
-            source_format = ox.RdfFormat.N_QUADS if graph else ox.RdfFormat.N_TRIPLES
             prefixes = {p: str(ns) for p, ns in PREFIXES.items()} if fmt is not RdfFormat.JSONLD else None
-            ox.serialize(ox.parse(b"".join(chunks), source_format), target, OX_FORMATS[fmt], prefixes=prefixes)
+            convert(b"".join(chunks), graph is not None, target, fmt, prefixes)
         finish()
 
     write_atomic(path, writer)

@@ -21,9 +21,11 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
+
+from conflictkg.graph.oxigraph import rdfc_relabel
 
 Quad = tuple[Node, Node, Node, Node | None]
 
@@ -51,7 +53,7 @@ def canonical_quads(quads: Iterable[Quad], ordered: bool = True) -> list[Quad]:
     blank_quads = [q for q in unique if any(isinstance(t, BNode) for t in q)]
     _local.method = "none"
     if blank_quads:
-        labelled = _rdfc(blank_quads) if rdfc_is_bounded(blank_quads) else None
+        labelled = rdfc_relabel(blank_quads) if rdfc_is_bounded(blank_quads) else None
         _local.method = "rdfc-1.0"
         if labelled is None:
             blank = {t for q in blank_quads for t in q if isinstance(t, BNode)}
@@ -150,55 +152,6 @@ def rdfc_is_bounded(quads: list[Quad]) -> bool:
 
 
 # --- RDFC-1.0 through Oxigraph --------------------------------------------------------------------
-
-
-def _rdfc(quads: list[Quad]) -> list[Quad] | None:
-    """The quads relabelled by Oxigraph's RDFC-1.0, or None if Oxigraph cannot hold a term."""
-    import pyoxigraph as ox
-
-    forward: dict[Node, object] = {}
-    back: dict[object, Node] = {}
-    blank_count = 0
-
-    def to_ox(term: Node | None):
-        nonlocal blank_count
-        if term is None:
-            return ox.DefaultGraph()
-        found = forward.get(term)
-        if found is not None:
-            return found
-        if isinstance(term, BNode):
-            blank_count += 1
-            made = ox.BlankNode(f"b{blank_count}")
-        elif isinstance(term, URIRef):
-            made = ox.NamedNode(str(term))
-        elif isinstance(term, Literal):
-            if term.language:
-                made = ox.Literal(str(term), language=term.language)
-            elif term.datatype is not None:
-                made = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            else:
-                made = ox.Literal(str(term))
-        else:
-            raise ValueError(f"unexpected term {term!r}")
-        forward[term] = made
-        back.setdefault(made, term)
-        return made
-
-    try:
-        dataset = ox.Dataset(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
-    except (ValueError, TypeError):
-        return None
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-
-    def to_rdflib(term) -> Node | None:
-        if isinstance(term, ox.DefaultGraph):
-            return None
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        return back[term]
-
-    return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)) for q in dataset]  # type: ignore[misc]
 
 
 # --- the fallback: colour refinement --------------------------------------------------------------

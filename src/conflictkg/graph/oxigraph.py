@@ -1,8 +1,9 @@
-"""Converts terms, quads and query results between rdflib and pyoxigraph."""
+"""The bridge to pyoxigraph for the graph layer: terms, quads and results converted to and from rdflib, and its fast parser, writer and RDFC-1.0."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -12,7 +13,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from conflictkg.graph.formats import RdfFormat
-from conflictkg.graph.parse import new_dataset
+from conflictkg.graph.namespaces import bind_prefixes
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
@@ -96,7 +97,7 @@ def store_from_dataset(dataset: Dataset, store: ox.Store | None = None) -> ox.St
 
 def dataset_from_quads(quads: Iterable[ox.Quad], dataset: Dataset | None = None) -> Dataset:
     """An rdflib data set (our usual kind: default graph = union) holding the given quads."""
-    dataset = new_dataset() if dataset is None else dataset
+    dataset = bind_prefixes(Dataset(default_union=True)) if dataset is None else dataset
     graphs: dict[object, Graph] = {}
 
     def graph_for(name) -> Graph:
@@ -137,3 +138,81 @@ def result_from_ox(answer) -> Result:
         rows.append(row)
     result.bindings = rows
     return result
+
+
+# --- parsing, writing and canonical labels with pyoxigraph's own code
+
+
+def first_syntax_error(text: str, fmt: RdfFormat) -> tuple[int, int, str] | None:
+    """Line, column and reason of the first syntax error Oxigraph's parser finds, if it finds one."""
+    formats = {
+        RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+        RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
+        RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+        RdfFormat.TRIG: ox.RdfFormat.TRIG,
+        RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
+    }
+    if fmt not in formats:
+        return None
+    try:
+        for _quad in ox.parse(text.encode("utf-8"), formats[fmt], base_iri="https://relative-iri.invalid/"):
+            pass
+    except SyntaxError as error:
+        why = str(error.msg).split(": ", 1)[-1] if error.msg else "bad syntax"
+        return int(error.lineno or 1), int(error.offset or 1), why
+    except Exception:
+        return None
+    return None
+
+
+def rdfc_relabel(quads: list[tuple]) -> list[tuple] | None:
+    """The quads relabelled by Oxigraph's RDFC-1.0, or None if Oxigraph cannot hold a term."""
+    forward: dict[Node, object] = {}
+    back: dict[object, Node] = {}
+    blank_count = 0
+
+    def to_ox(term: Node | None):
+        nonlocal blank_count
+        if term is None:
+            return ox.DefaultGraph()
+        found = forward.get(term)
+        if found is not None:
+            return found
+        if isinstance(term, BNode):
+            blank_count += 1
+            made = ox.BlankNode(f"b{blank_count}")
+        elif isinstance(term, URIRef):
+            made = ox.NamedNode(str(term))
+        elif isinstance(term, Literal):
+            if term.language:
+                made = ox.Literal(str(term), language=term.language)
+            elif term.datatype is not None:
+                made = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            else:
+                made = ox.Literal(str(term))
+        else:
+            raise ValueError(f"unexpected term {term!r}")
+        forward[term] = made
+        back.setdefault(made, term)
+        return made
+
+    try:
+        dataset = ox.Dataset(ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in quads)
+    except (ValueError, TypeError):
+        return None
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+
+    def to_rdflib(term) -> Node | None:
+        if isinstance(term, ox.DefaultGraph):
+            return None
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        return back[term]
+
+    return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)) for q in dataset]  # type: ignore[misc]
+
+
+def convert(data: bytes, has_graphs: bool, target: BinaryIO, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> None:
+    """Write N-Quads (or N-Triples) `data` to `target` in `fmt` with pyoxigraph's parser and writer."""
+    source = ox.RdfFormat.N_QUADS if has_graphs else ox.RdfFormat.N_TRIPLES
+    ox.serialize(ox.parse(data, source), target, OX_FORMATS[fmt], prefixes=prefixes)

@@ -12,6 +12,7 @@ from rdflib import Dataset, Graph
 from conflictkg.errors import InputError, NetworkRefused
 from conflictkg.graph.formats import RdfFormat, format_for_path, format_named
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH, bind_prefixes
+from conflictkg.graph.oxigraph import first_syntax_error
 from conflictkg.graph.resources import resource_files
 
 SHAPES_PREFIX = "shapes"  # ontology/shapes*.ttl are SHACL shapes, not ontology
@@ -177,7 +178,7 @@ def _describe_parse_error(source: Source, text: str, error: Exception) -> str:
     if isinstance(error, RecursionError):
         return f"{name}: nested too deeply to read"
     if fmt in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):  # rdflib names neither line nor column
-        located = _locate_with_oxigraph(text, fmt)
+        located = first_syntax_error(text, fmt)
         if located is not None:
             line, column, why = located
             return f"{name}:{line}:{column}: {fmt.value} syntax error: {why} near {_excerpt(text, line, column)}"
@@ -193,36 +194,12 @@ def _describe_parse_error(source: Source, text: str, error: Exception) -> str:
     line_number = getattr(error, "getLineNumber", None)
     if callable(line_number):  # xml.sax.SAXParseException
         return f"{name}:{error.getLineNumber()}:{error.getColumnNumber() + 1}: RDF/XML error: {error.getMessage()}"
-    located = _locate_with_oxigraph(text, fmt)
+    located = first_syntax_error(text, fmt)
     if located is not None:
         line, column, why = located
         return f"{name}:{line}:{column}: {fmt.value} syntax error: {why} near {_excerpt(text, line, column)}"
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"{name}: cannot read as {fmt.value}: {message[:300]}"
-
-
-def _locate_with_oxigraph(text: str, fmt: RdfFormat) -> tuple[int, int, str] | None:
-    """Line, column and reason of the first syntax error Oxigraph's parser finds, if it finds one."""
-    import pyoxigraph
-
-    formats = {
-        RdfFormat.NTRIPLES: pyoxigraph.RdfFormat.N_TRIPLES,
-        RdfFormat.NQUADS: pyoxigraph.RdfFormat.N_QUADS,
-        RdfFormat.TURTLE: pyoxigraph.RdfFormat.TURTLE,
-        RdfFormat.TRIG: pyoxigraph.RdfFormat.TRIG,
-        RdfFormat.RDFXML: pyoxigraph.RdfFormat.RDF_XML,
-    }
-    if fmt not in formats:
-        return None
-    try:
-        for _quad in pyoxigraph.parse(text.encode("utf-8"), formats[fmt], base_iri="https://relative-iri.invalid/"):
-            pass
-    except SyntaxError as error:
-        why = str(error.msg).split(": ", 1)[-1] if error.msg else "bad syntax"
-        return int(error.lineno or 1), int(error.offset or 1), why
-    except Exception:
-        return None
-    return None
 
 
 def _line_and_column(before: str) -> tuple[int, int]:

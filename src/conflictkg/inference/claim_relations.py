@@ -1,4 +1,4 @@
-"""Derives how claims stand to each other (consistent, in conflict, cites) and their epistemic status, by the SPARQL rules in ontology/rules."""
+"""The claim-relation rules of ontology/rules (consistent, in conflict, cites, epistemic status): reading them, and the derived graph's provenance and counts."""
 
 from __future__ import annotations
 

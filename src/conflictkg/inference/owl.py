@@ -1,4 +1,4 @@
-"""Computes what OWL RL entails from the data and the ontology: with owlrl, or fast with SPARQL rules.
+"""Computes what OWL RL entails from the data and the ontology: with owlrl, and the closed TBox the fast rules apply.
 
 Two reasoners give the same answers on the standard-vocabulary terms of the `--reasoned`
 contract (the tests prove it on the built-in data and on generated data):
@@ -7,7 +7,7 @@ contract (the tests prove it on the built-in data and on generated data):
   built-in data, about 90 s on 10,000 synthetic events, hopeless at a million.
 - `rules` (default): owlrl closes the ontology alone, once (`rule_plan`); what that closed TBox
   says about the data is then applied inside a pyoxigraph store with a handful of SPARQL
-  CONSTRUCTs and path queries (`materialize`). Each rule reads the union of all graphs with
+  CONSTRUCTs and path queries (`conflictkg.stores.reasoner.materialize`). Each rule reads the union of all graphs with
   constant-predicate index look-ups, keeps only triples the store does not hold yet (a MINUS
   anti-join), and its answers go into `kgr:inferred` with the bulk loader before the next rule
   runs. The rule set, in the order it runs:

@@ -1,47 +1,70 @@
-"""TODO: split from store.py."""
+"""Where the graph lives: one `Store` interface, with stores in memory (rdflib), in an embedded Oxigraph database and on a SPARQL 1.1 server.
+
+One option picks the store (`--store SPEC`):
+
+- `memory` (default): an rdflib Dataset built from `--data` (or the built-in data) for one command.
+- `oxigraph:PATH`: an embedded, persistent pyoxigraph Store in the folder PATH.
+- `sparql:URL`: any server speaking the SPARQL 1.1 Protocol and the Graph Store Protocol.
+  `sparql:http://host:7878` is read as an Oxigraph server (`/query`, `/update`, `/store`);
+  other servers are named endpoint by endpoint, e.g. Fuseki
+  `sparql:query=http://h:3030/ds/query,update=http://h:3030/ds/update,store=http://h:3030/ds/data`.
+  An optional `union=` key (`auto`, `param`, `graphs`, `server`) says how queries see all
+  graphs at once (see `SparqlStore`).
+
+Every store offers the same interface (`conflictkg.stores.base.Store`); the command line opens
+one with `open_store` and calls its methods, never asking which kind it has. Loading replaces
+each named graph the input brings, and either replaces it whole or leaves it as it was.
+"""
 
 from __future__ import annotations
 
-import io
-import json
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
-from abc import ABC, abstractmethod
-from contextlib import contextmanager
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.query import Result
-from rdflib.term import Node
-from conflictkg.errors import InputError, QueryError, UsageError
-from conflictkg.graph.formats import RdfFormat
-from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from conflictkg.stores.base import DEFAULT_STORE, LoadReport, Store, _move_default_graph
+from collections.abc import Iterable
+
+from conflictkg.errors import UsageError
+from conflictkg.guard import network
+from conflictkg.stores.base import (
+    DEFAULT_STORE,
+    STORE_HELP,
+    Conformance,
+    LoadReport,
+    Store,
+    display_namespaces,
+)
 from conflictkg.stores.memory import MemoryStore
 from conflictkg.stores.oxigraph import OxigraphStore
-from conflictkg.stores.remote import SparqlStore
+from conflictkg.stores.remote import Endpoints, SparqlStore, parse_sparql_spec
 
 
-# ---------------------------------------------------------------------------------------------
-# Choosing a store
+def open_store(
+    spec: str | None,
+    data: Iterable[str] = (),
+    input_format: str | None = None,
+    with_builtin: bool = False,
+    for_loading: bool = False,
+) -> Store:
+    """The store a `--store` value names.
 
-
-def open_store(spec: str | None) -> Store:
-    """The store a `--store` value names."""
+    The memory store is built from `data` (or the built-in data) when first read; the others
+    hold their data already, so `data` belongs to `conflictkg load` (`for_loading`) there. A
+    remote store's URLs are the network the user asked for, and are permitted.
+    """
     spec = (spec or DEFAULT_STORE).strip()
     kind, sep, rest = spec.partition(":")
+    data = list(data)
     if spec == "memory":
-        return MemoryStore()
+        if for_loading:
+            raise UsageError("conflictkg load needs --store oxigraph:PATH or --store sparql:URL (the memory store ends with the command)")
+        return MemoryStore.from_files(data, input_format, with_builtin)
+    if (data or with_builtin) and not for_loading:
+        raise UsageError("--data and --with-builtin work with --store memory; put files into a store with `conflictkg load --store SPEC`")
     if kind == "oxigraph" and sep:
         if not rest:
             raise UsageError("--store oxigraph:PATH needs the folder of the database")
         return OxigraphStore(rest)
     if kind == "sparql" and sep:
+        for url in re.findall(r"https?://[^\s,]+", rest):
+            network.permit_url(url)
         return SparqlStore.from_spec(rest)
     raise UsageError(f"unknown store {spec!r}; use memory, oxigraph:PATH or sparql:URL")
 
@@ -51,59 +74,12 @@ def is_memory(spec: str | None) -> bool:
     return (spec or DEFAULT_STORE).strip() == "memory"
 
 
-def load_into(
-    store: Store,
-    locations: Iterable[str] = (),
-    input_format: str | None = None,
-    with_builtin: bool = False,
-    graph: str | None = None,
-    ontology: bool = True,
-) -> LoadReport:
-    """What `conflictkg load` does: the files (or the built-in data), then the ontology in `kgr:ontology`.
-
-    Files go first so that an empty Oxigraph database takes them through its bulk loader.
-    """
-    from conflictkg.stores.memory import load_dataset
-    from conflictkg.graph.parse import load_ontology, new_dataset
-
-    locations = list(locations)
-    report = LoadReport()
-    with store.one_load():  # files and built-in data that share a graph all end up in it
-        if locations:
-            report.graphs += store.load_files(locations, input_format, graph).graphs
-        if with_builtin or not locations:
-            builtin = load_dataset()
-            if graph:
-                _move_default_graph(builtin, URIRef(graph))
-            report.graphs += store.load_dataset(builtin).graphs
-        if ontology:
-            shipped = new_dataset()
-            shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
-            report.graphs += store.load_dataset(shipped).graphs
-    if locations and isinstance(store, OxigraphStore):
-        # Files went in through Oxigraph's own loader, not load_dataset: derive the claim
-        # relations of everything now in the database, in the database (argument.py).
-        from conflictkg.inference.claim_relations import RELATIONS_GRAPH
-        from conflictkg.stores.rules import add_claim_relations_in_store
-
-        derived = add_claim_relations_in_store(store.store)
-        if derived:
-            report.graphs.append((RELATIONS_GRAPH, derived))
-    return report
+def load_into(store: Store, *args, **kwargs) -> LoadReport:
+    """`store.load(...)`: what `conflictkg load` does (see `Store.load`)."""
+    return store.load(*args, **kwargs)
 
 
-_DISPLAY_PREFIXES = {
-    "event": "id/event/", "actor": "id/actor/", "place": "id/place/", "claim": "id/claim/", "source": "id/source/",
-    "et": "vocab/event-type/", "cas": "vocab/casualty/", "ck": "vocab/claim-kind/", "st": "vocab/status/",
-    "prec": "vocab/precision/",
-}
-
-
-def display_namespaces():
-    """A namespace manager for printing store answers: our prefixes plus the short ones the built-in data uses."""
-    from conflictkg.graph.namespaces import bind_prefixes
-
-    graph = bind_prefixes(Graph())
-    for prefix, path in _DISPLAY_PREFIXES.items():
-        graph.bind(prefix, "https://w3id.org/conflictkg/" + path, override=True, replace=True)
-    return graph.namespace_manager
+__all__ = [
+    "DEFAULT_STORE", "Conformance", "Endpoints", "LoadReport", "MemoryStore", "OxigraphStore", "STORE_HELP",
+    "SparqlStore", "Store", "display_namespaces", "is_memory", "load_into", "open_store", "parse_sparql_spec",
+]

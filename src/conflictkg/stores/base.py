@@ -1,24 +1,34 @@
-"""TODO: split from shards.py."""
+"""The store interface every command goes through (`Store`), with what all stores share.
+
+A store is where the graph lives: in memory (rdflib), in an embedded Oxigraph database, or on a
+SPARQL 1.1 server. The operations the commands need (load, query with bound parameters, update,
+dump and export, validate, derive claim relations, reason, size) are methods here; each store
+does each the best way it can and overrides the default, and where one cannot it raises a
+UsageError that says so in one line. The defaults below work on an in-memory copy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
-
-
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 from rdflib.term import Node
-from conflictkg.errors import InputError
+
+from conflictkg.errors import InputError, UsageError
+from conflictkg.graph.formats import RdfFormat
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
 
+if TYPE_CHECKING:
+    from conflictkg.stores.memory import MemoryStore
+    from conflictkg.stores.reasoner import MaterializeReport
 
 def dataset_producer(dataset, with_graphs: bool = True) -> Callable[[BinaryIO], None]:
     """A `produce` for `write_shards` that writes an rdflib data set as N-Quads (or N-Triples)."""
@@ -37,7 +47,6 @@ def dataset_producer(dataset, with_graphs: bool = True) -> Callable[[BinaryIO], 
     return produce
 
 
-
 DEFAULT_STORE = "memory"
 STORE_HELP = (
     "where the graph lives: memory (default; rdflib, built from --data), oxigraph:PATH (embedded "
@@ -49,6 +58,14 @@ TEMPORARY_GRAPH_PREFIX = "urn:conflictkg:upload:"
 OX_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
 Quad = tuple[Node, Node, Node, Node | None]
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """What a validation found: whether the data conforms, and the report to print."""
+
+    conforms: bool
+    text: str
 
 
 @dataclass
@@ -107,7 +124,7 @@ class Store(ABC):
         graph: str | None = None,
     ) -> LoadReport:
         """Load RDF files (triples into the default graph or `graph`; quads into their graphs)."""
-        from conflictkg.stores.memory import load_dataset
+        from conflictkg.stores.dataset import load_dataset
 
         dataset = load_dataset(list(locations), input_format)
         if graph:
@@ -135,6 +152,86 @@ class Store(ABC):
                 graphs[g] = dataset.default_graph if g is None else dataset.graph(g)
             graphs[g].add((s, p, o))
         return dataset
+
+    # -- the operations the commands call; a store overrides those it does better
+
+    def load(
+        self,
+        locations: Iterable[str] = (),
+        input_format: str | None = None,
+        with_builtin: bool = False,
+        graph: str | None = None,
+        ontology: bool = True,
+    ) -> LoadReport:
+        """What `conflictkg load` does: the files (or the built-in data), then the ontology in `kgr:ontology`.
+
+        Files go first so that an empty Oxigraph database takes them through its bulk loader.
+        """
+        from conflictkg.graph.parse import load_ontology, new_dataset
+        from conflictkg.stores.dataset import load_dataset
+
+        locations = list(locations)
+        report = LoadReport()
+        with self.one_load():  # files and built-in data that share a graph all end up in it
+            if locations:
+                report.graphs += self.load_files(locations, input_format, graph).graphs
+            if with_builtin or not locations:
+                builtin = load_dataset()
+                if graph:
+                    _move_default_graph(builtin, URIRef(graph))
+                report.graphs += self.load_dataset(builtin).graphs
+            if ontology:
+                shipped = new_dataset()
+                shipped.graph(ONTOLOGY_GRAPH).__iadd__(load_ontology())
+                report.graphs += self.load_dataset(shipped).graphs
+        return report
+
+    @abstractmethod
+    def in_memory(self) -> "MemoryStore":
+        """The store itself if it is in memory, else an in-memory copy of it (without the ontology graph)."""
+
+    @property
+    def namespace_manager(self):
+        """The prefixes to print this store's answers with."""
+        return display_namespaces()
+
+    def size(self) -> int:
+        """The number of quads in the store."""
+        return sum(1 for _quad in self.quads())
+
+    def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto") -> "Conformance":
+        """Check the data against the shipped shapes (and `extra_shapes`); by default on an in-memory copy."""
+        return self.in_memory().validate(extra_shapes, validator)
+
+    def derive_claim_relations(self) -> int:
+        """Replace the graph kgr:claim-relations with what the rules derive; returns its size."""
+        raise UsageError(f"claim relations are derived when data is loaded; the {self.describe()} cannot derive them again in place")
+
+    def reason(self) -> "MaterializeReport":
+        """Materialise what the ontology entails into the graph kgr:inferred, replacing it."""
+        raise UsageError("conflictkg reason works in an Oxigraph database (--store oxigraph:PATH); "
+                         "for other data use `conflictkg export --reasoned`")
+
+    def export(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules", frame: str | None = None) -> bytes:
+        """The store's data (with the ontology and its entailments if `reasoned`) written in `fmt`,
+        or nested with a shipped JSON-LD `frame`."""
+        from conflictkg.graph import serialize as rdf_writer
+
+        dataset = self.to_dataset()
+        if reasoned:
+            from conflictkg.stores.reasoner import reasoned_dataset
+
+            dataset = reasoned_dataset(dataset, reasoner)
+        return rdf_writer.serialize_framed(dataset, frame) if frame else rdf_writer.serialize(dataset, fmt)
+
+    def shard_producer(self, with_graphs: bool = True, reasoned: bool = False, reasoner: str = "rules") -> Callable[[BinaryIO], None]:
+        """A `produce` for `conflictkg.exchange.shards.write_shards` that writes the store as N-Quads (or N-Triples)."""
+        dataset = self.to_dataset()
+        if reasoned:
+            from conflictkg.stores.reasoner import reasoned_dataset
+
+            dataset = reasoned_dataset(dataset, reasoner)
+        return dataset_producer(dataset, with_graphs)
 
     def close(self) -> None:
         """Release the store (files, connections)."""
@@ -227,3 +324,20 @@ def _ntriples_bytes(graph: Graph) -> bytes:
 
     triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+_DISPLAY_PREFIXES = {
+    "event": "id/event/", "actor": "id/actor/", "place": "id/place/", "claim": "id/claim/", "source": "id/source/",
+    "et": "vocab/event-type/", "cas": "vocab/casualty/", "ck": "vocab/claim-kind/", "st": "vocab/status/",
+    "prec": "vocab/precision/",
+}
+
+
+def display_namespaces():
+    """A namespace manager for printing store answers: our prefixes plus the short ones the built-in data uses."""
+    from conflictkg.graph.namespaces import bind_prefixes
+
+    graph = bind_prefixes(Graph())
+    for prefix, path in _DISPLAY_PREFIXES.items():
+        graph.bind(prefix, "https://w3id.org/conflictkg/" + path, override=True, replace=True)
+    return graph.namespace_manager

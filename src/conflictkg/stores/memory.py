@@ -1,42 +1,14 @@
-"""TODO: split from load.py."""
+"""The in-memory store: an rdflib data set, validated with pySHACL or the compiled validator, reasoned with owlrl or the rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
 from rdflib import Dataset, Graph
-
-
-from collections.abc import Iterator
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
-from conflictkg.graph.parse import add_builtin_data, new_dataset, parse_into, source_for
-from conflictkg.stores.base import LoadReport, Quad, Store, _as_saved_query, _non_empty_graphs
 
-
-def load_dataset(
-    locations: Iterable[str] = (),
-    input_format: str | None = None,
-    with_builtin: bool = False,
-) -> Dataset:
-    """The data set to work on: the named files (or the built-in data when none is named), with
-    the claim relations the rules of ontology/rules derive from them in the graph
-    kgr:claim-relations (see `argument.add_claim_relations`)."""
-    from conflictkg.stores.rules import add_claim_relations
-
-    locations = list(locations)
-    dataset = new_dataset()
-    if with_builtin or not locations:
-        add_builtin_data(dataset)
-    for location in locations:
-        parse_into(dataset, source_for(location, input_format))
-    add_claim_relations(dataset)
-    return dataset
-
-
-
-
-# ---------------------------------------------------------------------------------------------
-# In memory (rdflib)
+from conflictkg.stores.base import Conformance, LoadReport, Quad, Store, _as_saved_query, _non_empty_graphs
 
 
 class MemoryStore(Store):
@@ -45,9 +17,25 @@ class MemoryStore(Store):
     kind = "memory"
 
     def __init__(self, dataset: Dataset | None = None) -> None:
-        from conflictkg.graph.parse import new_dataset
+        self._dataset = dataset
+        self._files: tuple[list[str], str | None, bool] | None = None
 
-        self.dataset = new_dataset() if dataset is None else dataset
+    @classmethod
+    def from_files(cls, locations: Iterable[str] = (), input_format: str | None = None, with_builtin: bool = False) -> "MemoryStore":
+        """A store of the named files (or the built-in data when none is named), read when first used."""
+        store = cls()
+        store._files = (list(locations), input_format, with_builtin)
+        return store
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rdflib data set (default graph = union of all graphs), with the claim relations derived."""
+        if self._dataset is None:
+            from conflictkg.graph.parse import new_dataset
+            from conflictkg.stores.dataset import load_dataset
+
+            self._dataset = new_dataset() if self._files is None else load_dataset(*self._files)
+        return self._dataset
 
     def describe(self) -> str:
         return "in-memory rdflib data set"
@@ -74,3 +62,29 @@ class MemoryStore(Store):
         for s, p, o, g in self.dataset.quads((None, None, None, None)):
             name = g.identifier if isinstance(g, Graph) else g
             yield s, p, o, (None if name == DATASET_DEFAULT_GRAPH_ID else name)
+
+    def in_memory(self) -> "MemoryStore":
+        return self
+
+    def to_dataset(self, include_ontology: bool = False) -> Dataset:
+        """The data set itself (not a copy)."""
+        return self.dataset
+
+    @property
+    def namespace_manager(self):
+        return self.dataset.namespace_manager
+
+    def size(self) -> int:
+        return len(self.dataset)
+
+    def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto") -> Conformance:
+        """pySHACL or the compiled `shacl` validator, chosen by `validator` (see docs/validators.md)."""
+        from conflictkg.checks.shapes import validate
+
+        report = validate(self.dataset, list(extra_shapes), validator)
+        return Conformance(report.conforms, report.text(self.dataset))
+
+    def derive_claim_relations(self) -> int:
+        from conflictkg.stores.rules import add_claim_relations
+
+        return add_claim_relations(self.dataset)

@@ -1,33 +1,38 @@
-"""TODO: split from shards.py."""
+"""The embedded Oxigraph store: bulk loading, queries, validation, claim relations and reasoning inside the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-
-from collections.abc import Iterable, Iterator
 from rdflib import Dataset, URIRef
 from rdflib.query import Result
 from rdflib.term import Node
+
 from conflictkg.errors import InputError, QueryError
 from conflictkg.graph.formats import RdfFormat
 from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from conflictkg.stores.base import LoadReport, Quad, OX_PREFIXES, Store, _as_saved_query, _failed_graph_message, _from_ox_graph, _non_empty_graphs, _ox_error, _read_bytes, _temporary_graph
+from conflictkg.stores.base import (
+    OX_PREFIXES,
+    Conformance,
+    LoadReport,
+    Quad,
+    Store,
+    _as_saved_query,
+    _failed_graph_message,
+    _from_ox_graph,
+    _non_empty_graphs,
+    _ox_error,
+    _read_bytes,
+    _temporary_graph,
+)
+from conflictkg.stores.memory import MemoryStore
+from conflictkg.stores.reasoner import MaterializeReport
 
-
-def store_producer(store, with_graphs: bool = True) -> Callable[[BinaryIO], None]:
-    """A `produce` that dumps an Oxigraph store (without its ontology graph) with pyoxigraph's writer."""
-    from conflictkg.graph.formats import RdfFormat
-
-    return lambda sink: store.dump(sink, RdfFormat.NQUADS if with_graphs else RdfFormat.NTRIPLES)
-
-
-
-
-# ---------------------------------------------------------------------------------------------
-# Embedded Oxigraph
+# the formats pyoxigraph's own writers produce straight from the database (fast on big stores)
+_DUMPED_AS_IS = (RdfFormat.NQUADS, RdfFormat.TRIG, RdfFormat.NTRIPLES, RdfFormat.TURTLE)
 
 
 class OxigraphStore(Store):
@@ -263,6 +268,75 @@ class OxigraphStore(Store):
         except Exception:
             pass
         self.store = None  # type: ignore[assignment]
+
+    # -- the command operations, inside the database
+
+    def load(self, locations: Iterable[str] = (), input_format: str | None = None, with_builtin: bool = False,
+             graph: str | None = None, ontology: bool = True) -> LoadReport:
+        """`Store.load`, then, when files went in through Oxigraph's own loader (not
+        `load_dataset`), the claim relations of everything now in the database, derived in it."""
+        from conflictkg.inference.claim_relations import RELATIONS_GRAPH
+
+        locations = list(locations)
+        report = super().load(locations, input_format, with_builtin, graph, ontology)
+        if locations:
+            derived = self.derive_claim_relations()
+            if derived:
+                report.graphs.append((RELATIONS_GRAPH, derived))
+        return report
+
+    def in_memory(self) -> MemoryStore:
+        return MemoryStore(self.to_dataset())
+
+    def size(self) -> int:
+        return len(self.store)
+
+    def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto") -> Conformance:
+        """Validated where it is (`conflictkg.stores.oxigraph_shapes`), not copied into rdflib;
+        `validator="pyshacl"` (the reference) validates an in-memory copy."""
+        if validator == "pyshacl":
+            return super().validate(extra_shapes, validator)
+        from conflictkg.graph.parse import load_shapes
+        from conflictkg.stores.oxigraph_shapes import validate_store
+
+        extra_shapes = list(extra_shapes)
+        report = validate_store(self.store, load_shapes(extra_shapes) if extra_shapes else None)
+        return Conformance(report.conforms, report.text())
+
+    def derive_claim_relations(self) -> int:
+        from conflictkg.stores.rules import add_claim_relations_in_store
+
+        return add_claim_relations_in_store(self.store)
+
+    def reason(self) -> MaterializeReport:
+        """The fast rules (`conflictkg.stores.reasoner.materialize`) into kgr:inferred; if they
+        fail, the graph is dropped, so no half-made graph is left behind."""
+        from conflictkg.stores.reasoner import materialize
+
+        try:
+            return materialize(self.store)  # empties kgr:inferred first
+        except BaseException:
+            self.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+            raise
+
+    def export(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules", frame: str | None = None) -> bytes:
+        if reasoned or frame or fmt not in _DUMPED_AS_IS:
+            return super().export(fmt, reasoned, reasoner, frame)
+        buffer = io.BytesIO()
+        self.dump(buffer, fmt)
+        return buffer.getvalue()
+
+    def shard_producer(self, with_graphs: bool = True, reasoned: bool = False, reasoner: str = "rules") -> Callable[[BinaryIO], None]:
+        if reasoned:
+            return super().shard_producer(with_graphs, reasoned, reasoner)
+        return store_producer(self, with_graphs)
+
+
+def store_producer(store, with_graphs: bool = True) -> Callable[[BinaryIO], None]:
+    """A `produce` that dumps an Oxigraph store (without its ontology graph) with pyoxigraph's writer."""
+    from conflictkg.graph.formats import RdfFormat
+
+    return lambda sink: store.dump(sink, RdfFormat.NQUADS if with_graphs else RdfFormat.NTRIPLES)
 
 
 def _unique(items):

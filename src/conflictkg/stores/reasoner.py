@@ -1,4 +1,4 @@
-"""TODO: split from reason.py."""
+"""Applies the closed TBox's rules inside an Oxigraph store (the fast reasoner), and picks the reasoner for a reasoned export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO: split from store.py."""
+"""The remote store: any SPARQL 1.1 Protocol and Graph Store Protocol server, reached over HTTP."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 from conflictkg.errors import InputError, QueryError, UsageError
 from conflictkg.graph.namespaces import PREFIXES
+from conflictkg.stores.memory import MemoryStore
 from conflictkg.stores.base import LoadReport, Quad, Store, _as_saved_query, _failed_graph_message, _from_ox_graph, _non_empty_graphs, _ntriples_bytes, _ox_error, _read_bytes, _temporary_graph
 
 
@@ -283,6 +284,12 @@ class SparqlStore(Store):
                 raise InputError(str(error)) from None
             for triple in ox.parse(payload, ox.RdfFormat.N_TRIPLES):
                 yield from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object), graph_name
+
+
+    def in_memory(self) -> MemoryStore:
+        """A copy of every graph in memory: how this store is validated and exported reasoned or
+        framed today (SHACL and reasoning are not run on the server yet)."""
+        return MemoryStore(self.to_dataset())
 
 
 class RemoteError(Exception):

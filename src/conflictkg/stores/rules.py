@@ -1,4 +1,4 @@
-"""TODO: split from argument.py."""
+"""Runs the claim-relation rules inside an Oxigraph store: the database's own, or a scratch one for in-memory data."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ class Estimate:
 
 
 def estimate(figures: list[Figure]) -> Estimate:
-    """The rule (README, "Evidence, argument and interchange"), for the killed-figures of one side:
+    """The rule (docs/evidence-and-interchange.md), for the killed-figures of one side:
     each claim allows the figures from its lower bound (0 when it has none) to its upper bound
     (unbounded when it has none);
     low  = the smallest lower bound;
