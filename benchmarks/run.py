@@ -149,7 +149,7 @@ def worker_import(args) -> None:
 
 def worker_rdflib(args) -> None:
     """One stage of the rdflib path (the data is parsed first; that parse is timed only as `load`)."""
-    from conflictkg.stores.memory import load_dataset
+    from conflictkg.stores.dataset import load_dataset
     from conflictkg.graph.parse import with_ontology
 
     rec = Recorder(Path(args.out), "rdflib", args.size)

@@ -150,3 +150,18 @@ def test_the_reader_finds_upward_lazy_and_relative_imports():
     assert "conflictkg.stores.memory" not in found
     upward = [t for t in found if (layer_of(t) or 0) > layer_of("conflictkg.checks.shapes")]
     assert upward == ["conflictkg.views.report"]
+
+
+def test_the_command_line_never_asks_which_store_it_has():
+    """No comparison with a store kind, no `startswith("oxigraph:")`, no isinstance of a store in cli.py."""
+    tree = ast.parse((PACKAGE / "cli.py").read_text("utf-8"))
+    kinds = ("memory", "oxigraph", "sparql")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            constants = [c.value for c in [node.left, *node.comparators] if isinstance(c, ast.Constant)]
+            assert not any(isinstance(c, str) and c.rstrip(":") in kinds for c in constants), ast.unparse(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("startswith", "partition"):
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            assert not any(isinstance(t, str) and t.rstrip(":") in kinds for t in texts), ast.unparse(node)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance":
+            assert "Store" not in ast.unparse(node), ast.unparse(node)

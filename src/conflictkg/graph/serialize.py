@@ -156,7 +156,7 @@ def jsonld_context() -> dict[str, Any]:
 def serialize_jsonld(dataset: Dataset) -> bytes:
     """JSON-LD compacted with the shipped context; named graphs stay named graphs."""
     # pyld, not rdflib's serializer: rdflib 7.6 drops a "" literal that shares a property with an
-    # IRI value (found by tests/test_properties.py). The input is our sorted, canonical N-Quads.
+    # IRI value (found by tests/graph/test_properties.py). The input is our sorted, canonical N-Quads.
     from pyld import jsonld
 
     context = jsonld_context()

@@ -29,7 +29,7 @@ from conflictkg.stores.oxigraph import OxigraphStore
 from conflictkg.stores.remote import SparqlStore, parse_sparql_spec
 from conflictkg.stores import open_store
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 CASES = tomllib.loads((TESTS / "queries" / "cases.toml").read_text("utf-8"))["case"]
 ARTICLE = KGR["kwala-article"]
 

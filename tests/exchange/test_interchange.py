@@ -32,7 +32,7 @@ from conflictkg.graph.parse import copy_quads, new_dataset
 from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import CKG, KID
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KWALA = KID["event/kwala-attack"]
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

@@ -15,7 +15,7 @@ from conflictkg.graph import canonical
 from conflictkg.graph.serialize import serialize
 from conflictkg.graph.formats import RdfFormat
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 BLANK_NODES = ROOT / "tests" / "fixtures" / "deterministic" / "blank-nodes.trig"
 
 _SCRIPT = """

@@ -293,7 +293,7 @@ def test_summary_counts_the_relations(run_cli):
 def _rules_before() -> list:
     from pathlib import Path
 
-    folder = Path(__file__).parent / "fixtures" / "rules-before-linear"
+    folder = Path(__file__).parents[1] / "fixtures" / "rules-before-linear"
     return [parse_rule(p.stem, p.read_text("utf-8")) for p in sorted(folder.glob("*.rq"))]
 
 

@@ -19,7 +19,7 @@ from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
 from conflictkg.queries.saved import parse_saved_query, run_query, saved_queries
 from conflictkg.stores.oxigraph import OxigraphStore
 
-BEFORE = Path(__file__).parent / "queries" / "before-rewrite"
+BEFORE = Path(__file__).parents[1] / "queries" / "before-rewrite"
 REWRITTEN = sorted(path.stem for path in BEFORE.glob("*.rq"))
 
 # parameters that hit the generated data (the defaults name the built-in data's events and places)

@@ -15,7 +15,7 @@ from conflictkg.graph.parse import load_ontology
 from conflictkg.graph.namespaces import CKG
 from conflictkg.views.report import collect, parse_point, safe_href, write_report
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "report"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "report"
 SVG = "{http://www.w3.org/2000/svg}"
 
 

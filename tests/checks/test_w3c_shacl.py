@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from conflictkg.checks.shapes import ValidationResult, result_from_node, run_fast, run_pyshacl
 
-SUITE = Path(__file__).resolve().parent / "w3c-shacl"
+SUITE = Path(__file__).resolve().parents[1] / "w3c-shacl"
 KNOWN = SUITE / "known-differences.toml"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")

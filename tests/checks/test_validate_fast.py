@@ -25,7 +25,7 @@ from conflictkg.checks.shapes import (
     validate_ntriples,
 )
 
-BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
 CKS = "https://w3id.org/conflictkg/shapes#"
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -15,7 +15,7 @@ from conflictkg.stores.oxigraph import OxigraphStore
 from conflictkg.stores import load_into
 from conflictkg.stores.oxigraph_shapes import split_shapes, validate_store
 
-BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
 CASES = tomllib.loads((BROKEN / "manifest.toml").read_text("utf-8"))["case"]
 
 

@@ -33,7 +33,7 @@ from conflictkg.queries.saved import find_query, run_query, saved_queries
 from conflictkg.queries.tables import rows_as_text
 from conflictkg.checks.shapes import validate
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ACLED_EXPORT = FIXTURES / "acled" / "acled-export-constructed.csv"
 ACLED_API = FIXTURES / "acled" / "acled-api-constructed.csv"
 UCDP_231 = FIXTURES / "ucdp" / "ged231-sample-slice.csv"

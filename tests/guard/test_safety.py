@@ -64,7 +64,7 @@ def listener():
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
     if args[0] == "query" and "--data" not in args:  # a one-triple graph keeps the tests quick
-        tiny = Path(__file__).parent / "fixtures" / "bad-input" / "good.ttl"
+        tiny = Path(__file__).parents[1] / "fixtures" / "bad-input" / "good.ttl"
         args = (*args, "--data", str(tiny))
     status = main(list(args))
     captured = capsys.readouterr()

@@ -29,7 +29,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 # The README's screenshots are refreshed only on request (CONFLICTKG_SCREENSHOTS=1), so that a
 # test run never changes files in the checkout; otherwise they go to a temporary folder.
 SCREENSHOTS = (
-    Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     if os.environ.get("CONFLICTKG_SCREENSHOTS") == "1"
     else Path(tempfile.mkdtemp(prefix="conflictkg-screenshots-"))
 )
@@ -233,7 +233,7 @@ def test_ontology_page_renders(browser, report_dir):
 
 
 def test_report_map_with_coordinates_draws_markers(browser, tmp_path):
-    fixture = Path(__file__).resolve().parent / "fixtures" / "report" / "coordinates.ttl"
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "report" / "coordinates.ttl"
     write_report(load_dataset([str(fixture)], with_builtin=True), tmp_path)
     watched = Watched(browser)
     page = watched.page

@@ -5,7 +5,7 @@ broken fixture in tests/fixtures/broken/. They must agree on sh:conforms and on 
 (focus node, path, value, source constraint component, severity) of the results. Where they are
 known to differ, tests/validator-differences.toml records the exact difference and why; the
 test asserts that exactly those differ, so a fix and a new disagreement both fail it.
-`python tests/test_validators_agree.py` prints the current differences as TOML.
+`python tests/checks/test_validators_agree.py` prints the current differences as TOML.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import bind_prefixes
 from conflictkg.checks.shapes import ValidationReport, ValidationResult, validate
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 BROKEN = TESTS / "fixtures" / "broken"
 KNOWN = TESTS / "validator-differences.toml"
 BUILTIN = "builtin"

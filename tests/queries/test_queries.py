@@ -15,7 +15,7 @@ from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.parse import with_ontology
 from conflictkg.queries.saved import bind_parameters, find_query, parse_saved_query, run_query, saved_queries
 
-QUERIES = Path(__file__).resolve().parent / "queries"
+QUERIES = Path(__file__).resolve().parents[1] / "queries"
 CASES = tomllib.loads((QUERIES / "cases.toml").read_text("utf-8"))["case"]
 
 

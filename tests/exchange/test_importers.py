@@ -23,7 +23,7 @@ from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import CKG, CKV, KGR, KID
 from conflictkg.checks.shapes import validate
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 ACLED_EXPORT = FIXTURES / "acled" / "acled-export-constructed.csv"
 ACLED_API = FIXTURES / "acled" / "acled-api-constructed.csv"
