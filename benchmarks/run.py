@@ -211,7 +211,7 @@ def worker_fast(args) -> None:
         shutil.rmtree(reference, ignore_errors=True)
 
         store = OxigraphStore(database)
-        # what `conflictkg load --store oxigraph:DB --data FILE` does (store.load_into), step by step
+        # what `conflictkg load --store oxigraph:DB --data FILE` does (Store.load), step by step
         pieces = {}
 
         def load() -> None:
@@ -279,7 +279,7 @@ def _load_ontology(store) -> None:
 
 
 def _derive_after_load(store) -> None:
-    """The step `load_into` runs after loading files into an Oxigraph store, if there is one."""
+    """The step `OxigraphStore.load` runs after loading files into an Oxigraph store, if there is one."""
     try:
         from conflictkg.stores.rules import add_claim_relations_in_store
     except ImportError:

@@ -226,9 +226,7 @@ def _open(args: argparse.Namespace, for_loading: bool = False):
     """The store --store names; the memory store is built from --data (or the built-in data)."""
     from conflictkg.stores import open_store
 
-    spec = getattr(args, "store", None)
-    return open_store(spec, getattr(args, "data", ()), getattr(args, "input_format", None),
-                      getattr(args, "with_builtin", False), for_loading=for_loading)
+    return open_store(args.store, args.data, args.input_format, args.with_builtin, for_loading=for_loading)
 
 
 def _load_command(args: argparse.Namespace) -> int:

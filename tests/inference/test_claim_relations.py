@@ -229,13 +229,12 @@ def test_files_loaded_into_an_oxigraph_database_get_their_relations_there(tmp_pa
     import pyoxigraph as ox
 
     from conflictkg.stores.oxigraph import OxigraphStore
-    from conflictkg.stores import load_into
 
     path = tmp_path / "two-sources.ttl"
     path.write_text(TWO_SOURCES, "utf-8")
     store = OxigraphStore(tmp_path / "db")
     try:
-        report = load_into(store, [str(path)])
+        report = store.load([str(path)])
         assert (RELATIONS_GRAPH, len(load_dataset([str(path)]).graph(RELATIONS_GRAPH))) in report.graphs
         rows = store.store.query(
             "SELECT ?from ?to ?rule WHERE { GRAPH <https://w3id.org/conflictkg/graph/claim-relations> {"

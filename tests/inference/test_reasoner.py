@@ -67,10 +67,9 @@ def test_the_reasoned_export_uses_the_rules_by_default_and_keeps_its_parts(built
 
 def test_materialize_in_a_persistent_store(tmp_path, builtin_dataset):
     from conflictkg.stores.oxigraph import OxigraphStore
-    from conflictkg.stores import load_into
 
     store = OxigraphStore(tmp_path / "db")
-    load_into(store)
+    store.load()
     report = materialize(store.store)
     assert report.inferred > 500
     # read with pyoxigraph over every graph, kgr:inferred included (saved queries may leave it out)

@@ -12,7 +12,6 @@ from rdflib.namespace import SH
 from conflictkg.errors import UsageError
 from conflictkg.graph.parse import load_shapes
 from conflictkg.stores.oxigraph import OxigraphStore
-from conflictkg.stores import load_into
 from conflictkg.stores.oxigraph_shapes import split_shapes, validate_store
 
 BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
@@ -21,7 +20,7 @@ CASES = tomllib.loads((BROKEN / "manifest.toml").read_text("utf-8"))["case"]
 
 def _validate(*files: str, builtin: bool = False):
     store = OxigraphStore(None)
-    load_into(store, list(files), with_builtin=builtin)
+    store.load(list(files), with_builtin=builtin)
     return validate_store(store.store)
 
 
@@ -71,7 +70,7 @@ def test_rewritten_constraints_find_what_the_written_ones_find(tmp_path):
     path = tmp_path / "synthetic.nt"
     write_generated(path, 150, seed=8)
     store = OxigraphStore(None)
-    load_into(store, [str(path), *(str(BROKEN / case["file"]) for case in CASES)], with_builtin=True)
+    store.load([str(path), *(str(BROKEN / case["file"]) for case in CASES)], with_builtin=True)
     shapes = load_shapes()
     _core, rewritten = split_shapes(shapes)
     _core, written = split_shapes(shapes, rewrite=False)

@@ -443,11 +443,10 @@ def test_one_load_keeps_every_file_that_shares_a_graph(tmp_path, oxigraph_server
     a.write_text('<http://example.org/a> <http://example.org/p> "a" .\n', "utf-8")
     b.write_text('<http://example.org/b> <http://example.org/p> "b" .\n', "utf-8")
     builtin_default = {(s, p, o) for s, p, o, g in MemoryStore(load_dataset()).quads() if g is None}
-    from conflictkg.stores import load_into
 
     for store in (OxigraphStore(tmp_path / "db"), open_store(f"sparql:{oxigraph_server}")):
         for _ in range(2):  # the second load replaces what the first wrote, it does not pile up
-            load_into(store, [str(a), str(b)], with_builtin=True)
+            store.load([str(a), str(b)], with_builtin=True)
             default = {(s, p, o) for s, p, o, g in store.quads() if g is None}
             assert {str(o) for s, p, o in default if str(p) == "http://example.org/p"} == {"a", "b"}
             assert builtin_default <= default

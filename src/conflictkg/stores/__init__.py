@@ -69,17 +69,7 @@ def open_store(
     raise UsageError(f"unknown store {spec!r}; use memory, oxigraph:PATH or sparql:URL")
 
 
-def is_memory(spec: str | None) -> bool:
-    """Whether a `--store` value names the in-memory rdflib store."""
-    return (spec or DEFAULT_STORE).strip() == "memory"
-
-
-def load_into(store: Store, *args, **kwargs) -> LoadReport:
-    """`store.load(...)`: what `conflictkg load` does (see `Store.load`)."""
-    return store.load(*args, **kwargs)
-
-
 __all__ = [
     "DEFAULT_STORE", "Conformance", "Endpoints", "LoadReport", "MemoryStore", "OxigraphStore", "STORE_HELP",
-    "SparqlStore", "Store", "display_namespaces", "is_memory", "load_into", "open_store", "parse_sparql_spec",
+    "SparqlStore", "Store", "display_namespaces", "open_store", "parse_sparql_spec",
 ]

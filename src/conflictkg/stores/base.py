@@ -82,7 +82,7 @@ class LoadReport:
 class Store(ABC):
     """The interface every store offers.
 
-    Inside `with store.one_load():` (what `load_into` does) a graph is replaced only the first
+    Inside `with store.one_load():` (what `load` does) a graph is replaced only the first
     time the load writes it; files or data sets that bring the same graph again are added to
     it, so `--data a.nt --data b.nt --with-builtin` ends with all of them in the default graph.
     """
@@ -205,7 +205,7 @@ class Store(ABC):
 
     def derive_claim_relations(self) -> int:
         """Replace the graph kgr:claim-relations with what the rules derive; returns its size."""
-        raise UsageError(f"claim relations are derived when data is loaded; the {self.describe()} cannot derive them again in place")
+        raise UsageError(f"the {self.describe()} cannot run the claim-relation rules in place")
 
     def reason(self) -> "MaterializeReport":
         """Materialise what the ontology entails into the graph kgr:inferred, replacing it."""
@@ -217,21 +217,22 @@ class Store(ABC):
         or nested with a shipped JSON-LD `frame`."""
         from conflictkg.graph import serialize as rdf_writer
 
-        dataset = self.to_dataset()
-        if reasoned:
-            from conflictkg.stores.reasoner import reasoned_dataset
-
-            dataset = reasoned_dataset(dataset, reasoner)
+        dataset = self._exported_dataset(reasoned, reasoner)
         return rdf_writer.serialize_framed(dataset, frame) if frame else rdf_writer.serialize(dataset, fmt)
 
     def shard_producer(self, with_graphs: bool = True, reasoned: bool = False, reasoner: str = "rules") -> Callable[[BinaryIO], None]:
         """A `produce` for `conflictkg.exchange.shards.write_shards` that writes the store as N-Quads (or N-Triples)."""
-        dataset = self.to_dataset()
-        if reasoned:
-            from conflictkg.stores.reasoner import reasoned_dataset
+        return dataset_producer(self._exported_dataset(reasoned, reasoner), with_graphs)
 
-            dataset = reasoned_dataset(dataset, reasoner)
-        return dataset_producer(dataset, with_graphs)
+    def _exported_dataset(self, reasoned: bool, reasoner: str) -> Dataset:
+        """The data set an export writes: the store's data, or with `reasoned` the data, the
+        ontology and what the chosen reasoner entails."""
+        dataset = self.to_dataset()
+        if not reasoned:
+            return dataset
+        from conflictkg.stores.reasoner import reasoned_dataset
+
+        return reasoned_dataset(dataset, reasoner)
 
     def close(self) -> None:
         """Release the store (files, connections)."""
