@@ -308,7 +308,7 @@ def _evidence(args: argparse.Namespace) -> int:
     with _open(args) as store:
         dataset = store.to_dataset()
         found = node_evidence(dataset, resolve_node(dataset, args.node))
-        print(render_node_evidence(found, dataset.namespace_manager))
+        print(render_node_evidence(found, store.namespace_manager))
     return EXIT_OK
 
 

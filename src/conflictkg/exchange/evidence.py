@@ -412,10 +412,9 @@ def render_node_evidence(found: NodeEvidence, namespace_manager) -> str:
             text = str(node)
             text = text if len(text) <= 100 else text[:97] + "..."
             return f'"{text}"' + (f"@{node.language}" if node.language else "")
-        try:
-            return node.n3(namespace_manager)
-        except Exception:
-            return str(node)
+        from conflictkg.queries.tables import cell_text
+
+        return cell_text(node, namespace_manager)  # a name SPARQL and Turtle read, else <IRI>
 
     lines = [f"{short(found.node)}" + (f"  ({found.label})" if found.label else "")]
     if found.unquoted_because:

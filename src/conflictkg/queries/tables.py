@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
 from rdflib.term import Literal, Node
@@ -35,10 +37,27 @@ def cell_text(term: Node | None, namespace_manager: NamespaceManager | None = No
         return str(term)
     if namespace_manager is not None:
         try:
-            return term.n3(namespace_manager)
-        except Exception:
-            pass
+            text = term.n3(namespace_manager)
+        except (ValueError, KeyError, TypeError):
+            return str(term)
+        if text.startswith(("<", "_:")) or is_prefixed_name(text):
+            return text
+        return f"<{term}>"  # rdflib wrote a name SPARQL and Turtle would not read (say, ending in '.')
     return str(term)
+
+
+# SPARQL 1.1 / Turtle PNAME_LN without the rarely used %-escapes: what a pasted name must look like
+_PN_CHARS_BASE = "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+_PN_CHARS = _PN_CHARS_BASE + "_\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PREFIXED_NAME = re.compile(
+    f"^(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:"
+    f"(?:[{_PN_CHARS_BASE}_:0-9](?:[{_PN_CHARS}.:]*[{_PN_CHARS}:])?)?$"
+)
+
+
+def is_prefixed_name(text: str) -> bool:
+    """Whether `text` is a prefixed name (`actor:rfi`) that SPARQL and Turtle both read."""
+    return bool(_PREFIXED_NAME.match(text))
 
 
 def render_table(result: Result, namespace_manager: NamespaceManager | None = None) -> str:

@@ -30,6 +30,7 @@ from conflictkg.stores.base import (
     LoadReport,
     Store,
     display_namespaces,
+    display_prefixes,
 )
 from conflictkg.stores.memory import MemoryStore
 from conflictkg.stores.oxigraph import OxigraphStore
@@ -71,5 +72,5 @@ def open_store(
 
 __all__ = [
     "DEFAULT_STORE", "Conformance", "Endpoints", "LoadReport", "MemoryStore", "OxigraphStore", "STORE_HELP",
-    "SparqlStore", "Store", "display_namespaces", "open_store", "parse_sparql_spec",
+    "SparqlStore", "Store", "display_namespaces", "display_prefixes", "open_store", "parse_sparql_spec",
 ]

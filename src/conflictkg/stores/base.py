@@ -336,9 +336,18 @@ _DISPLAY_PREFIXES = {
 
 def display_namespaces():
     """A namespace manager for printing store answers: our prefixes plus the short ones the built-in data uses."""
-    from conflictkg.graph.namespaces import bind_prefixes
-
-    graph = bind_prefixes(Graph())
-    for prefix, path in _DISPLAY_PREFIXES.items():
-        graph.bind(prefix, "https://w3id.org/conflictkg/" + path, override=True, replace=True)
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in display_prefixes().items():
+        graph.bind(prefix, namespace, override=True, replace=True)
     return graph.namespace_manager
+
+
+def display_prefixes() -> dict[str, str]:
+    """Every prefix the tool writes and reads (`ckg:`, `kid:`, ... and the data files' own `actor:`,
+    `claim:`, `event:`, ...): the endpoint, the query page's editor and every printed table share it."""
+    from conflictkg.graph.namespaces import PREFIXES
+
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    for prefix, path in _DISPLAY_PREFIXES.items():
+        prefixes[prefix] = "https://w3id.org/conflictkg/" + path
+    return prefixes

@@ -8,7 +8,15 @@ from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
-from conflictkg.stores.base import Conformance, LoadReport, Quad, Store, _as_saved_query, _non_empty_graphs
+from conflictkg.stores.base import (
+    Conformance,
+    LoadReport,
+    Quad,
+    Store,
+    _as_saved_query,
+    _non_empty_graphs,
+    display_namespaces,
+)
 
 
 class MemoryStore(Store):
@@ -72,7 +80,9 @@ class MemoryStore(Store):
 
     @property
     def namespace_manager(self):
-        return self.dataset.namespace_manager
+        """The same prefixes as every store (`display_namespaces`), not whatever the input files bound:
+        what the tool prints must be names the endpoint and the query page know."""
+        return display_namespaces()
 
     def size(self) -> int:
         return len(self.dataset)
