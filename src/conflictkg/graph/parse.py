@@ -139,6 +139,10 @@ def load_shapes(extra: Iterable[str] = ()) -> Graph:
             graph.parse(data=text, format=source.format.rdflib_name)
         except Exception as error:
             raise InputError(describe_parse_error(source, text, error)) from error
+    if extra:
+        from conflictkg.guard import network
+
+        network.check_shapes_sparql(graph)  # Oxigraph and pySHACL run sh:select; SERVICE in it is refused first
     return graph
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import sys
 import threading
@@ -173,6 +174,91 @@ def reporting_refusals() -> Iterator[None]:
         raise
 
 
+# --- SPARQL text for engines the hook cannot see ------------------------------------------------
+
+# Oxigraph (and any SPARQL server) runs SERVICE and LOAD in its own code, with its own HTTP client:
+# no Python socket is opened, so the audit hook never sees it. Such text is checked before it is
+# handed over. SPARQL lets `\\uXXXX` escapes stand anywhere in a query (Oxigraph decodes them before
+# parsing), so they are decoded first; strings, IRIs, comments, variables and prefixed names are
+# skipped, and what remains is compared with the keywords.
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD = re.compile(r"[A-Za-z_\u00c0-\U000effff][\w\u00b7\u00c0-\U000effff]*")
+_PREFIX_REST = re.compile(r"[\w\-.\u00b7\u00c0-\U000effff]*:")  # what turns a word into pfx: (PN_PREFIX)
+_VARIABLE = re.compile(r"[\w\u00b7\u00c0-\U000effff]*")  # VARNAME: no '.' or '-'
+_LANGUAGE = re.compile(r"[A-Za-z0-9\-]*")
+_LOCAL = re.compile(r"(?:[\w\-.%:\u00b7\u00c0-\U000effff]|\\.)*")  # PN_LOCAL, escapes included
+_REMOTE_KEYWORDS = {
+    "SERVICE": "SPARQL SERVICE (a federated query to another endpoint)",
+    "LOAD": "SPARQL LOAD (fetching a document by its IRI)",
+}
+
+
+def sparql_keywords(text: str) -> set[str]:
+    """The upper-cased bare words of SPARQL `text` (keywords and function names), after decoding
+    `\\u` escapes and skipping strings, IRIs, comments, variables, prefixed names and language tags."""
+    text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    words: set[str] = set()
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+        elif char == "<":
+            found = _IRIREF.match(text, i)
+            i = found.end() if found else i + 1
+        elif char in "?$":
+            i = _VARIABLE.match(text, i + 1).end()
+        elif char == "@":
+            i = _LANGUAGE.match(text, i + 1).end()
+        elif char == ":":
+            i = _LOCAL.match(text, i + 1).end()
+        else:
+            found = _WORD.match(text, i)
+            if found is None:
+                i += 1
+                continue
+            prefixed = _PREFIX_REST.match(text, found.end())
+            if prefixed is not None:  # a prefixed name (pfx:local) or a blank node label (_:b)
+                i = _LOCAL.match(text, prefixed.end()).end()
+                continue
+            i = found.end()
+            words.add(found.group(0).upper())
+    return words
+
+
+def check_sparql(text: str, what: str = "the query") -> None:
+    """Refuse SERVICE and LOAD in SPARQL text that an engine will run outside Python (Oxigraph, a
+    server), unless a `policy(allow_network=True)` block or no policy is in force."""
+    if not _state.refusing:
+        return
+    for word in sorted(sparql_keywords(text) & _REMOTE_KEYWORDS.keys()):
+        decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+        named = re.search(rf"(?i)\b{word}\s+(?:SILENT\s+)?(<[^>\s]*>|[?$]\w+)", decoded)
+        target = named.group(1).strip("<>") if named else "another endpoint"
+        if target.lower().startswith("file:"):
+            _refuse(f"refusing to read the local file {target} that {what} names with {_REMOTE_KEYWORDS[word]}")
+        _refuse(f"refusing to reach {target} from {what}: it uses {_REMOTE_KEYWORDS[word]}")
+
+
+def check_shapes_sparql(shapes) -> None:
+    """`check_sparql` on every SPARQL text of a shapes graph (sh:select, sh:ask, sh:construct, sh:update)."""
+    if not _state.refusing:
+        return
+    from rdflib.namespace import SH
+
+    for predicate in (SH.select, SH.ask, SH.construct, SH.update):
+        for shape, text in shapes.subject_objects(predicate):
+            check_sparql(str(text), f"the SPARQL of shape {shape.n3()}")
+
+
 # --- the hook -------------------------------------------------------------------------------------
 
 
@@ -282,6 +368,8 @@ def _library_dirs() -> tuple[str, ...]:
 __all__ = [
     "ALLOW_HINT",
     "check",
+    "check_shapes_sparql",
+    "check_sparql",
     "clear_permissions",
     "clear_refusals",
     "find_refusal",
@@ -293,4 +381,5 @@ __all__ = [
     "policy",
     "refusals",
     "reporting_refusals",
+    "sparql_keywords",
 ]

@@ -8,6 +8,7 @@ from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
+from conflictkg.errors import InputError
 from conflictkg.stores.base import (
     Conformance,
     LoadReport,
@@ -64,7 +65,11 @@ class MemoryStore(Store):
         from conflictkg.graph.parse import with_ontology
         from conflictkg.queries.saved import run_query
 
-        return run_query(with_ontology(self.dataset), _as_saved_query(query), values)
+        from conflictkg.guard import network
+
+        saved = _as_saved_query(query)
+        network.check_sparql(saved.text, saved.name)  # the same refusal on every engine (rdflib's SERVICE SILENT would hide it)
+        return run_query(with_ontology(self.dataset), saved, values)
 
     def quads(self) -> Iterator[Quad]:
         for s, p, o, g in self.dataset.quads((None, None, None, None)):
@@ -91,7 +96,15 @@ class MemoryStore(Store):
         """pySHACL or the compiled `shacl` validator, chosen by `validator` (see docs/validators.md)."""
         from conflictkg.checks.shapes import validate
 
-        report = validate(self.dataset, list(extra_shapes), validator)
+        extra_shapes = list(extra_shapes)
+        try:
+            report = validate(self.dataset, extra_shapes, validator)
+        except (AttributeError, TypeError, KeyError, ValueError, IndexError, LookupError) as error:
+            if not extra_shapes:
+                raise
+            # pySHACL fails this way on shapes it cannot run (a SPARQL constraint it cannot use)
+            raise InputError(f"{', '.join(extra_shapes)}: the validator cannot run these shapes: "
+                             f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") from None
         return Conformance(report.conforms, report.text(self.dataset))
 
     def derive_claim_relations(self) -> int:

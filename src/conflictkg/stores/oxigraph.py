@@ -14,6 +14,7 @@ from rdflib.term import Node
 from conflictkg.errors import InputError, QueryError
 from conflictkg.graph.formats import RdfFormat
 from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from conflictkg.guard import network
 from conflictkg.stores.base import (
     OX_PREFIXES,
     Conformance,
@@ -192,6 +193,7 @@ class OxigraphStore(Store):
         from conflictkg.queries.binding import bind_with_values
 
         saved = _as_saved_query(query)
+        network.check_sparql(saved.text, f"{saved.name} on the {self.describe()}")  # Oxigraph's SERVICE is not Python's
         bindings = bind_parameters(saved, values or {})
         substitutions = {ox.Variable(name): to_ox(term) for name, term in bindings.items()}
         try:
@@ -223,7 +225,8 @@ class OxigraphStore(Store):
         return result_from_ox(self.query_native(query, values))
 
     def update(self, text: str) -> None:
-        """Run a SPARQL Update (one transaction)."""
+        """Run a SPARQL Update (one transaction); SERVICE and LOAD are refused unless the network is allowed."""
+        network.check_sparql(text, f"the update on the {self.describe()}")
         self.store.update(text, prefixes=OX_PREFIXES)
 
     # -- reading out
@@ -300,7 +303,10 @@ class OxigraphStore(Store):
         from conflictkg.stores.oxigraph_shapes import validate_store
 
         extra_shapes = list(extra_shapes)
-        report = validate_store(self.store, load_shapes(extra_shapes) if extra_shapes else None)
+        shapes = load_shapes(extra_shapes) if extra_shapes else None
+        if shapes is not None:
+            network.check_shapes_sparql(shapes)  # Oxigraph runs sh:select itself, out of the audit hook's sight
+        report = validate_store(self.store, shapes)
         return Conformance(report.conforms, report.text())
 
     def derive_claim_relations(self) -> int:

@@ -14,6 +14,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 from conflictkg.errors import InputError, QueryError, UsageError
 from conflictkg.graph.namespaces import PREFIXES
+from conflictkg.guard import network
 from conflictkg.stores.memory import MemoryStore
 from conflictkg.stores.base import LoadReport, Quad, Store, _as_saved_query, _failed_graph_message, _from_ox_graph, _non_empty_graphs, _ntriples_bytes, _ox_error, _read_bytes, _temporary_graph
 
@@ -124,7 +125,9 @@ class SparqlStore(Store):
     # -- querying
 
     def query_text(self, text: str, all_graphs: bool = True) -> Result:
-        """Run SPARQL text as it is (with our prefixes added where it lacks them)."""
+        """Run SPARQL text as it is (with our prefixes added where it lacks them); SERVICE is refused
+        unless the network is allowed (the server would reach out on our behalf)."""
+        network.check_sparql(text, f"the query sent to {self.describe()}")
         form: list[tuple[str, str]] = [("query", _with_prologue(text))]
         if all_graphs:
             mode = self.union_mode()
@@ -161,7 +164,8 @@ class SparqlStore(Store):
             raise QueryError(f"{saved.name}: {error}") from None
 
     def update(self, text: str) -> None:
-        """Send a SPARQL Update request."""
+        """Send a SPARQL Update request (SERVICE and LOAD refused unless the network is allowed)."""
+        network.check_sparql(text, f"the update sent to {self.describe()}")
         self._request("POST", self.endpoints.update, _with_prologue(text).encode("utf-8"),
                       {"Content-Type": "application/sparql-update"})
 
