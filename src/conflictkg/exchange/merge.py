@@ -22,7 +22,6 @@ from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.errors import InputError, UsageError
-from conflictkg.graph.formats import RdfFormat, format_for_path
 from conflictkg.exchange.importers.common import (
     CKG,
     CKV,
@@ -38,6 +37,7 @@ from conflictkg.exchange.importers.common import (
     XSD,
     _Attributes,
 )
+from conflictkg.graph.formats import RdfFormat, format_for_path
 from conflictkg.graph.namespaces import bind_prefixes
 
 OWL = _Attributes(_OWL)
@@ -142,8 +142,8 @@ class Input:
 
 def read_input(location: str, input_format: str | None = None) -> Input:
     """Parse one file into quads, with its blank nodes replaced by stable IRIs."""
-    from conflictkg.guard import inputs as inputcheck
     from conflictkg.graph.parse import new_dataset, parse_into, read_text, source_for
+    from conflictkg.guard import inputs as inputcheck
 
     source = source_for(location, input_format)
     text = read_text(source)
@@ -265,52 +265,18 @@ def _graph_name(graph: Node) -> Node:
 
 
 def blank_node_labels(quads: list[Quad]) -> dict[BNode, str]:
-    """A label for every blank node that depends only on what the input says about it.
+    """A label for every blank node that depends only on what the input says about it, and is never
+    shared by two blank nodes (`conflictkg.graph.canonical.structural_labels`).
 
-    Each blank node starts from the triples it is in (blank neighbours unlabelled), then takes in
-    its neighbours' labels round after round until the partition stops changing. The labels do not
-    depend on the parser's blank node ids or on the order of the input, so skolemising the same
-    file twice gives the same IRIs (merging is idempotent); the input's digest in the IRI keeps
-    blank nodes of different inputs apart. Blank nodes that nothing tells apart get the same label
-    (the graph stays equivalent).
+    The labels do not depend on the parser's blank node ids or on the order of the input, so
+    skolemising the same file twice gives the same IRIs (merging is idempotent); the input's digest
+    in the IRI keeps blank nodes of different inputs apart. Blank nodes that nothing tells apart (a
+    2-cycle, a list of equal items) still get labels of their own, so the merged graph is isomorphic
+    to the union of its inputs.
     """
-    edges: dict[BNode, list[tuple[str, Node, Node, Node]]] = defaultdict(list)
-    for s, p, o, g in quads:
-        for node in (s, o, g):
-            if isinstance(node, BNode):
-                break
-        else:
-            continue
-        if isinstance(s, BNode):
-            edges[s].append(("out", p, o, g))
-        if isinstance(o, BNode):
-            edges[o].append(("in", p, s, g))
-        if isinstance(g, BNode):
-            edges[g].append(("graph", p, s, o))
-    if not edges:
-        return {}
+    from conflictkg.graph.canonical import structural_labels
 
-    def term_key(term: Node, labels: dict[BNode, str]) -> str:
-        if isinstance(term, BNode):
-            return "_:" + labels.get(term, "")
-        return term.n3()
-
-    labels: dict[BNode, str] = {node: "" for node in edges}
-    classes = 1
-    for _round in range(32):
-        new = {}
-        for node, node_edges in edges.items():
-            parts = sorted(
-                "|".join((direction, p.n3(), term_key(a, labels), term_key(b, labels)))
-                for direction, p, a, b in node_edges
-            )
-            new[node] = hashlib.sha256((labels[node] + "\n" + "\n".join(parts)).encode("utf-8")).hexdigest()[:20]
-        new_classes = len(set(new.values()))
-        labels = new
-        if new_classes == classes and _round > 0:
-            break
-        classes = new_classes
-    return labels
+    return structural_labels(quads)
 
 
 # ---------------------------------------------------------------------------
@@ -399,7 +365,7 @@ class Link:
 
     @property
     def explanation(self) -> URIRef:
-        digest = hashlib.sha256(f"{self.subject}|{self.object}".encode("utf-8")).hexdigest()[:20]
+        digest = hashlib.sha256(f"{self.subject}|{self.object}".encode()).hexdigest()[:20]
         return KID[f"match/{digest}"]
 
 
@@ -573,10 +539,11 @@ class Reconciler:
         if not linked:
             return None
         pa, pb = linked[0]
-        if self.is_country(pa):
-            # Only the country is shared: enough only for a place that is directly in the country.
-            if not (self.parents.get(a, set()) & self.country_nodes(a) or self.parents.get(b, set()) & self.country_nodes(b)):
-                return None
+        # Only the country is shared: enough only for a place that is directly in the country.
+        if self.is_country(pa) and not (
+            self.parents.get(a, set()) & self.country_nodes(a) or self.parents.get(b, set()) & self.country_nodes(b)
+        ):
+            return None
         fields.append(f"parent: {index.label(pa)!r} and {index.label(pb)!r} are {'the same' if pa == pb else 'linked'}")
         points_a, points_b = self.coordinates.get(a), self.coordinates.get(b)
         if points_a and points_b:
@@ -624,8 +591,8 @@ class Reconciler:
                         if alias_a.entry != alias_b.entry:
                             continue
                         score = 1.0 if alias_a.match == alias_b.match == "same" else 0.8
-                        fields = [f"name: {name_a!r} and {name_b!r} are both listed under {alias_a.entry!r} in the alias table"
-                                  f" ({alias_a.match} / {alias_b.match})"]
+                        fields = [(f"name: {name_a!r} and {name_b!r} are both listed under {alias_a.entry!r} in the alias table"
+                                  f" ({alias_a.match} / {alias_b.match})")]
                         if best is None or score > best[1]:
                             best = ("alias-table", score, fields)
                 if key_a == key_b and key_a and (best is None or best[1] < 0.7):
@@ -820,8 +787,8 @@ class MergeResult:
 
     def report_text(self) -> str:
         out = [
-            f"conflictkg merge: {len(self.inputs)} input(s), {self.triples} quads in "
-            f"{len({q[3] for q in self.quads})} graph(s)"
+            (f"conflictkg merge: {len(self.inputs)} input(s), {self.triples} quads in "
+            f"{len({q[3] for q in self.quads})} graph(s)")
         ]
         for item in self.inputs:
             graphs = ", ".join(sorted(_short(g) for g in item.graphs if g != DATASET_DEFAULT_GRAPH_ID)) or "default graph only"
@@ -1014,8 +981,8 @@ def merge_files(
     aliases: str | None = None,
 ) -> MergeResult:
     """Merge files (and the built-in graph); write the result to `output` (TriG/N-Quads/JSON-LD)."""
-    from conflictkg.guard.files import write_bytes_atomic
     from conflictkg.graph.serialize import serialize
+    from conflictkg.guard.files import write_bytes_atomic
 
     fmt = RdfFormat.TRIG
     if output and output != "-":

@@ -206,3 +206,126 @@ def refinement_labels(quads: list[Quad], blank: set[BNode]) -> dict[BNode, str]:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# --- labels for skolemising: distinct, from the structure ----------------------------------------
+
+
+def structural_labels(quads: Iterable[Quad], rounds: int = 32) -> dict[BNode, str]:
+    """A label for every blank node, from what the quads say about it, never the same for two nodes.
+
+    Colour refinement first: each node starts from the quads it is in (blank neighbours unlabelled)
+    and takes in its neighbours' labels until the partition stops changing, so the labels do not
+    depend on the parser's blank-node ids or the order of the quads. Nodes still tied (a 2-cycle
+    `_:a p _:b . _:b p _:a`, a list of equal items, repeated structures) are then told apart one at
+    a time inside their connected group: the node of the smallest tied class is marked and the group
+    refined again. Tied nodes are usually interchangeable (an automorphism maps one to the other),
+    and then which is marked first does not change the labelled quads; for the rare structures
+    refinement cannot resolve that are not symmetric, the labels may depend on the parser's ids,
+    but they stay distinct, so the labelled graph is always isomorphic to the input.
+    """
+    edges: dict[BNode, list[tuple[str, Node, Node, Node]]] = defaultdict(list)
+    links: dict[BNode, set[BNode]] = defaultdict(set)
+    for s, p, o, g in quads:
+        blank = [t for t in (s, o, g) if isinstance(t, BNode)]
+        if not blank:
+            continue
+        if isinstance(s, BNode):
+            edges[s].append(("out", p, o, g))
+        if isinstance(o, BNode):
+            edges[o].append(("in", p, s, g))
+        if isinstance(g, BNode):
+            edges[g].append(("graph", p, s, o))
+        for a in blank:
+            links[a].update(b for b in blank if b != a)
+    if not edges:
+        return {}
+    texts: dict[Node, str] = {}
+
+    def key(term: Node, labels: dict[BNode, str]) -> str:
+        if isinstance(term, BNode):
+            return "_:" + labels.get(term, "")
+        return "" if term is None else term_text(term, texts)
+
+    def refine(labels: dict[BNode, str], nodes: list[BNode]) -> dict[BNode, str]:
+        """Refines the labels of `nodes` in place (their blank neighbours are among them)."""
+        classes = len({labels[n] for n in nodes})
+        for _round in range(rounds):
+            new = {}
+            for node in nodes:
+                parts = sorted("|".join((d, key(p, labels), key(a, labels), key(b, labels))) for d, p, a, b in edges[node])
+                new[node] = _digest(labels[node] + "\n" + "\n".join(parts))[:20]
+            labels.update(new)
+            now = len({new[n] for n in nodes})
+            if now == classes and _round > 0:
+                break
+            classes = now
+        return labels
+
+    labels = refine({node: "" for node in edges}, list(edges))
+    # Ties are resolved group by group (blank nodes linked through shared quads).
+    seen: set[BNode] = set()
+    for start in sorted(edges, key=lambda n: labels[n]):
+        if start in seen:
+            continue
+        group, stack = [], [start]
+        seen.add(start)
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for other in links[node]:
+                if other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        labels = _untie(labels, group, refine)
+    # Separate groups with equal structure (two copies of one structure) share labels: number them.
+    members: dict[str, list[BNode]] = defaultdict(list)
+    for node, label in labels.items():
+        members[label].append(node)
+    if all(len(nodes) == 1 for nodes in members.values()):
+        return labels
+    return _number_copies(labels, members, links)
+
+
+def _untie(labels: dict[BNode, str], group: list[BNode], refine) -> dict[BNode, str]:
+    for _round in range(len(group)):
+        members: dict[str, list[BNode]] = defaultdict(list)
+        for node in group:
+            members[labels[node]].append(node)
+        tied = [value for value, nodes in members.items() if len(nodes) > 1]
+        if not tied:
+            break
+        value = min(tied, key=lambda v: (len(members[v]), v))
+        chosen = min(members[value], key=str)
+        labels[chosen] = _digest(value + "!")[:20]
+        labels = refine(labels, group)
+    return labels
+
+
+def _number_copies(labels: dict[BNode, str], members: dict[str, list[BNode]], links: dict[BNode, set[BNode]]) -> dict[BNode, str]:
+    """Copies of one structure (groups whose labels are the same) get the copy's number: each group
+    is named by its smallest label, and its copies are numbered in the order of their nodes' ids."""
+    group_of: dict[BNode, int] = {}
+    groups: list[list[BNode]] = []
+    for start in sorted(labels, key=lambda n: (labels[n], str(n))):
+        if start in group_of:
+            continue
+        group, stack = [], [start]
+        group_of[start] = len(groups)
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for other in links[node]:
+                if other not in group_of:
+                    group_of[other] = len(groups)
+                    stack.append(other)
+        groups.append(group)
+    copies: dict[tuple[str, ...], int] = defaultdict(int)
+    result = {}
+    for group in groups:
+        signature = tuple(sorted(labels[n] for n in group))
+        number = copies[signature]
+        copies[signature] += 1
+        for node in group:
+            result[node] = labels[node] if number == 0 else f"{labels[node]}-{number}"
+    return result

@@ -62,7 +62,7 @@ def open_store(
     if kind == "oxigraph" and sep:
         if not rest:
             raise UsageError("--store oxigraph:PATH needs the folder of the database")
-        return OxigraphStore(rest)
+        return OxigraphStore(rest, create=for_loading)  # only `load` makes a database; a typo elsewhere is an error
     if kind == "sparql" and sep:
         for url in re.findall(r"https?://[^\s,]+", rest):
             network.permit_url(url)
