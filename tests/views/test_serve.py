@@ -209,7 +209,9 @@ def test_timeout_stops_the_query_and_the_server_carries_on(server):
 
 
 @pytest.mark.parametrize("path, status, words", [
-    ("/sparql", 400, "no query"),
+    ("/resource", 400, "name the resource"),
+    ("/resource?iri=nope:x", 400, "known prefix"),
+    ("/resource?iri=actor:nobody-at-all", 404, "says nothing about"),
     ("/sparql?query=%ZZ", 400, "syntax error"),
     ("/sparql?query=%FF%FE", 400, "UTF-8"),
     ("/sparql?query=SELECT&query=ASK", 400, "one query"),
@@ -225,6 +227,79 @@ def test_malformed_requests_get_clear_4xx_answers(server, path, status, words):
     reply = server.request("GET", path)
     assert reply.status == status, reply.text
     assert words in reply.text
+
+
+def test_post_without_a_query_is_400(server):
+    reply = server.request("POST", "/sparql", "", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 400 and "no query" in reply.text
+
+
+# --- what a browsing user finds: service description, resource pages, ontology, prefixes -----------
+
+
+def test_get_sparql_without_a_query_is_the_service_description(server):
+    reply = server.get("/sparql")
+    assert reply.status == 200 and reply.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=reply.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    rows = list(graph.query(f"""PREFIX sd: <{sd}> PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?endpoint ?name ?n WHERE {{ ?s a sd:Service ; sd:endpoint ?endpoint ; sd:supportedLanguage sd:SPARQL11Query ;
+          sd:defaultDataset/sd:namedGraph [ sd:name ?name ; sd:graph/void:triples ?n ] }}"""))
+    assert {str(r.endpoint) for r in rows} == {server.url + "sparql"}
+    sizes = {str(r.name): int(r.n) for r in rows}
+    assert sizes["https://w3id.org/conflictkg/graph/kwala-article"] > 100
+    as_jsonld = server.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert as_jsonld.status == 200 and as_jsonld.headers["content-type"].startswith("application/ld+json")
+    assert server.get("/sparql", {"format": "ttl"}, headers={"Accept": "text/html"}).status == 200
+    assert server.get("/sparql", headers={"Accept": "image/png"}).status == 406
+
+
+def test_resource_page_shows_statements_claims_and_evidence(server):
+    reply = server.get("/resource", {"iri": "event:kwala-attack"})
+    assert reply.status == 200 and reply.headers["content-type"].startswith("text/html")
+    page = reply.text
+    assert "<h1>Kwala attack</h1>" in page
+    assert "/resource?iri=https%3A%2F%2Fw3id.org%2Fconflictkg%2Fid%2Fclaim%2Frfi-killed" in page  # links stay local
+    assert "<code>claim:rfi-killed</code>" in page  # pasteable names
+    assert "between thirty and thirty-two" in page  # a claim about it, in the source's words
+    assert "<h2>Evidence</h2>" in page
+    by_iri = server.get("/resource", {"iri": "https://w3id.org/conflictkg/id/event/kwala-attack"})
+    assert by_iri.text == page
+    rfi = server.get("/resource", {"iri": "actor:rfi"}).text
+    assert "Mentioned by" in rfi and "claim:rfi-killed" in rfi
+
+
+def test_ontology_documentation_is_served(server):
+    reply = server.get("/ontology")
+    assert reply.status == 200 and "ConflictKG ontology and concept schemes" in reply.text
+    assert "ckg:Claim" in reply.text or "Claim" in reply.text
+
+
+def test_prefixes_are_the_data_files_own(server):
+    prefixes = server.get("/api/prefixes").json()
+    assert prefixes["actor"] == "https://w3id.org/conflictkg/id/actor/"
+    assert prefixes["claim"] == "https://w3id.org/conflictkg/id/claim/"
+    reply = server.query("SELECT ?l WHERE { actor:rfi rdfs:label ?l }")
+    assert reply.json()["results"]["bindings"][0]["l"]["value"] == "RFI"
+    assert "RFI" in server.query("DESCRIBE actor:rfi").text
+
+
+def test_select_star_columns_keep_the_order_of_the_text(server):
+    query = "SELECT * WHERE { ?zeta a ckg:Attack ; rdfs:label ?alpha . OPTIONAL { ?zeta ckg:hasPlace ?mid } } LIMIT 3"
+    heads = {tuple(server.query(query).json()["head"]["vars"]) for _ in range(6)}  # two workers, several answers
+    assert heads == {("zeta", "alpha", "mid")}
+    assert server.query(query, "text/csv").text.splitlines()[0] == "zeta,alpha,mid"
+
+
+def test_a_port_in_use_is_a_usage_error_in_one_line(server):
+    import subprocess
+    import sys
+
+    port = server.url.rstrip("/").rsplit(":", 1)[1]
+    result = subprocess.run([sys.executable, "-m", "conflictkg.cli", "serve", "--port", port], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}" in lines[0], result.stderr
 
 
 def test_malformed_posts(server):

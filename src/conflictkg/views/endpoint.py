@@ -15,7 +15,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from conflictkg.errors import NetworkRefused, QueryError, UsageError
-from conflictkg.graph.namespaces import PREFIXES
+from conflictkg.stores.base import display_prefixes
 
 MAX_QUERY_CHARS = 100_000
 
@@ -192,13 +192,36 @@ def parse_checked(text: str) -> Any:
         raise QueryError(f"SPARQL syntax error: {_first_line(error)}") from None
     _refuse_forbidden(parsed)
     try:
-        query = translateQuery(parsed, initNs=dict(PREFIXES))
+        query = translateQuery(parsed, initNs=display_prefixes())
     except RecursionError:
         raise QueryError("the query is nested too deeply to run") from None
     except Exception as error:
         raise QueryError(f"the query cannot be run: {_first_line(error)}") from None
     _refuse_forbidden(query.algebra)
+    _stable_star_columns(text, query.algebra)
     return query
+
+
+_SELECT_STAR = re.compile(r"(?is)\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?\*")
+
+
+def _stable_star_columns(text: str, algebra: Any) -> None:
+    """`SELECT *` columns in the order their variables first appear in the text (rdflib takes them
+    from a set, so the order would change between processes)."""
+    if not _SELECT_STAR.search(text) or "PV" not in algebra:
+        return
+
+    def first_seen(variable: Any) -> tuple[int, str]:
+        found = re.search(r"[?$]" + re.escape(str(variable)) + r"\b", text)
+        return (found.start() if found else len(text), str(variable))
+
+    node, lists = algebra, []
+    while node is not None and hasattr(node, "get"):
+        if isinstance(node.get("PV"), list) and not any(node["PV"] is seen for seen in lists):
+            lists.append(node["PV"])
+        node = node.get("p")
+    for variables in lists:
+        variables.sort(key=first_seen)
 
 
 def _is_update(text: str, parse_update: Any) -> bool:
@@ -278,6 +301,75 @@ def answer_saved(
         return answer_for_error(error)
 
 
+def answer_resource(dataset: Dataset, name: str) -> Answer:
+    """The local HTML page of one resource (`views.resource`), or 404 when the graph says nothing about it."""
+    from conflictkg.views.resource import render_resource, resolve
+
+    try:
+        page = render_resource(dataset, resolve(dataset, name))
+    except LookupError as error:
+        return error_answer(404, str(error))
+    except Exception as error:  # noqa: BLE001 - a page that fails is an error answer, never a dead worker
+        return answer_for_error(error)
+    return Answer(200, "text/html; charset=utf-8", page.encode("utf-8"))
+
+
+SD_FORMATS = {
+    "text/turtle": ("turtle", "text/turtle; charset=utf-8"),
+    "application/ld+json": ("json-ld", "application/ld+json"),
+    "application/rdf+xml": ("xml", "application/rdf+xml"),
+    "application/n-triples": ("nt", "application/n-triples"),
+}
+
+
+def service_description(endpoint: str, graphs: list[tuple[str, int]], accept: str | None, limits: Limits) -> Answer:
+    """A SPARQL 1.1 Service Description of this endpoint (what GET /sparql without a query returns):
+    the language, result formats, the union default graph, and each named graph with its size (VoID)."""
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import RDF, XSD
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = Namespace("http://rdfs.org/ns/void#")
+    formats = Namespace("http://www.w3.org/ns/formats/")
+    wanted = [media for media, _q in parse_accept(accept)] or ["text/turtle"]
+    chosen = next((SD_FORMATS[m] for m in wanted if m in SD_FORMATS), None)
+    if chosen is None:
+        chosen = SD_FORMATS["text/turtle"] if any(m in ("*/*", "text/*", "application/*") for m in wanted) else None
+    if chosen is None:
+        return error_answer(406, "the service description is offered as " + ", ".join(SD_FORMATS))
+    g = Graph(bind_namespaces="none")
+    g.bind("sd", sd)
+    g.bind("void", void)
+    g.bind("formats", formats)
+    g.bind("rdfs", "http://www.w3.org/2000/01/rdf-schema#")
+    service = URIRef(endpoint + "#service")
+    g.add((service, RDF.type, sd.Service))
+    g.add((service, sd.endpoint, URIRef(endpoint)))
+    g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((service, sd.feature, sd.UnionDefaultGraph))
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "RDF_XML", "JSON-LD"):
+        g.add((service, sd.resultFormat, formats[name]))
+    g.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(
+        f"Read-only: SPARQL Update, LOAD and SERVICE are refused; queries stop after {limits.timeout:g} s; "
+        f"answers hold at most {limits.max_results} rows or triples.", lang="en")))
+    dataset_node = BNode()
+    g.add((service, sd.defaultDataset, dataset_node))
+    g.add((dataset_node, RDF.type, sd.Dataset))
+    default = BNode()
+    g.add((dataset_node, sd.defaultGraph, default))
+    g.add((default, RDF.type, sd.Graph))
+    g.add((default, void.triples, Literal(sum(n for _g, n in graphs), datatype=XSD.integer)))
+    for name, count in graphs:
+        named, inner = BNode(), BNode()
+        g.add((dataset_node, sd.namedGraph, named))
+        g.add((named, sd.name, URIRef(name)))
+        g.add((named, sd.graph, inner))
+        g.add((inner, RDF.type, sd.Graph))
+        g.add((inner, void.triples, Literal(count, datatype=XSD.integer)))
+    return Answer(200, chosen[1], g.serialize(format=chosen[0], encoding="utf-8"))
+
+
 def _check_dataset_clause(dataset: Dataset, algebra: Any) -> None:
     """FROM / FROM NAMED may name only graphs this data set holds: the endpoint fetches nothing."""
     known = {graph.identifier for graph in dataset.graphs()}
@@ -310,7 +402,7 @@ def _write(result: Result, key: str, content_type: str, limits: Limits) -> Answe
         graph = result.graph
         if len(graph) > limits.max_results:
             raise TooManyResults(_too_many(limits, "triples"))
-        for prefix, namespace in PREFIXES.items():
+        for prefix, namespace in display_prefixes().items():
             graph.bind(prefix, namespace, override=True, replace=True)
         body = graph.serialize(format=key, encoding="utf-8")
         return Answer(200, content_type, body)
@@ -434,6 +526,8 @@ def worker_main(connection: Any, snapshot: str, limits: Limits) -> None:
         try:
             if job["op"] == "sparql":
                 answer = answer_query(dataset, job["query"], job.get("accept"), job.get("format"), limits)
+            elif job["op"] == "resource":
+                answer = answer_resource(dataset, job["iri"])
             elif job["op"] == "saved":
                 answer = answer_saved(
                     dataset, job["name"], job.get("params") or {}, job.get("accept"), job.get("format"), limits, catalogue

@@ -30,9 +30,17 @@ from urllib.parse import parse_qsl
 from rdflib import Dataset
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conflictkg.views.endpoint import FILE_EXTENSIONS, Answer, Limits, error_answer, worker_main
 from conflictkg.errors import UsageError
-from conflictkg.graph.namespaces import PREFIXES
+from conflictkg.stores.base import display_prefixes
+from conflictkg.views.endpoint import (
+    FILE_EXTENSIONS,
+    GRAPH_FORMAT_NAMES,
+    Answer,
+    Limits,
+    error_answer,
+    service_description,
+    worker_main,
+)
 
 log = logging.getLogger("conflictkg.views.serve")
 
@@ -261,16 +269,41 @@ class _HttpError(Exception):
         self.status = status
 
 
-def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, list[str]], config: ServerConfig):
-    """The Starlette application: query page, SPARQL endpoint, saved-query API and static files."""
+def graph_sizes(dataset: Dataset) -> list[tuple[str, int]]:
+    """Each named graph of the data set with its number of triples (for the service description)."""
+    from rdflib import URIRef
+
+    return sorted((str(g.identifier), len(g)) for g in dataset.graphs()
+                  if isinstance(g.identifier, URIRef) and len(g) and not str(g.identifier).startswith("urn:x-rdflib:"))
+
+
+def ontology_page() -> str:
+    """The ontology documentation (`views.ontodoc`) as served at /ontology."""
+    from conflictkg.views.ontodoc import render_ontology_page
+    from conflictkg.views.report import page
+
+    html = render_ontology_page(page)
+    return html.replace('href="index.html"', 'href="/"').replace("back to the report", "the query page")
+
+
+def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, list[str]], config: ServerConfig,
+               graphs: list[tuple[str, int]] | None = None):
+    """The Starlette application: query page, SPARQL endpoint, saved-query API, resource pages,
+    the ontology documentation, the service description and static files."""
     from starlette.applications import Starlette
     from starlette.requests import Request
-    from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+    from starlette.responses import (
+        FileResponse,
+        JSONResponse,
+        RedirectResponse,
+        Response,
+    )
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
     catalogue = query_catalogue(saved)
     static = static_dir()
+    pages: dict[str, str] = {}
 
     def respond(answer: Answer, download: str | None = None) -> Response:
         headers = {"Cache-Control": "no-store", **answer.headers}
@@ -306,8 +339,13 @@ def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, l
             if raw_query is not None:
                 queries.append(raw_query)
             if not queries:
-                if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                fmt = _single(params, "format")
+                if request.method == "GET" and not fmt and "text/html" in request.headers.get("accept", ""):
                     return RedirectResponse("/", status_code=303)
+                if request.method == "GET":  # no query: the SPARQL 1.1 Service Description
+                    endpoint = str(request.url.replace(query=""))
+                    accept = GRAPH_FORMAT_NAMES.get(fmt or "", request.headers.get("accept"))
+                    return respond(service_description(endpoint, graphs or [], accept, config.limits))
                 raise _HttpError(400, "no query: send query=... (GET or POST form) or a POST application/sparql-query body")
             if len(queries) > 1:
                 raise _HttpError(400, "exactly one query per request, please")
@@ -361,7 +399,21 @@ def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, l
             return plain(error.status, str(error))
 
     async def prefixes(request: Request) -> Response:
-        return JSONResponse({p: str(ns) for p, ns in PREFIXES.items()})
+        return JSONResponse(display_prefixes())
+
+    async def resource(request: Request) -> Response:
+        try:
+            name = _single(_query_params(request), "iri")
+            if not name:
+                raise _HttpError(400, "name the resource: /resource?iri=IRI (or a prefixed name such as actor:rfi)")
+            return respond(await pool.run({"op": "resource", "iri": name}))
+        except _HttpError as error:
+            return plain(error.status, str(error))
+
+    async def ontology(request: Request) -> Response:
+        if "ontology" not in pages:
+            pages["ontology"] = await asyncio.get_running_loop().run_in_executor(None, ontology_page)
+        return Response(pages["ontology"], media_type="text/html; charset=utf-8")
 
     async def completion(request: Request) -> Response:
         return JSONResponse(terms)
@@ -382,6 +434,8 @@ def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, l
         Route("/api/queries", list_queries, methods=["GET"]),
         Route("/api/queries/{name}", run_saved, methods=["GET", "POST"]),
         Route("/api/prefixes", prefixes, methods=["GET"]),
+        Route("/resource", resource, methods=["GET"]),
+        Route("/ontology", ontology, methods=["GET"]),
         Route("/api/terms", completion, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=static), name="static"),
@@ -511,27 +565,48 @@ def serve(dataset: Dataset, config: ServerConfig, on_ready: Callable[[str], None
     if config.timeout <= 0 or config.max_results < 1:
         raise UsageError("--timeout must be above 0 and --max-results at least 1")
     saved = saved_queries()
+    _check_port_free(config)
     terms = completion_terms(dataset)
+    graphs = graph_sizes(dataset)
     folder = Path(tempfile.mkdtemp(prefix="conflictkg-serve-"))
     try:
         snapshot = snapshot_dataset(dataset, folder)
         pool = WorkerPool(snapshot, config.workers, config.limits, config.queue_timeout)
         pool.start()
         try:
-            app = create_app(pool, saved, terms, config)
+            app = create_app(pool, saved, terms, config, graphs)
             server = uvicorn.Server(uvicorn.Config(
                 app, host=config.host, port=config.port, log_level="warning", access_log=config.access_log,
                 server_header=False, limit_concurrency=256, timeout_keep_alive=5, lifespan="on",
             ))
             if on_ready is not None:
                 _announce_when_started(server, config, on_ready)
-            server.run()
+            try:
+                server.run()
+            except SystemExit:  # uvicorn exits when it cannot bind; say it as a usage error
+                server.started = False
             if not server.started:
                 raise UsageError(f"cannot listen on {config.host}:{config.port} (is the port in use?)")
         finally:
             pool.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_port_free(config: ServerConfig) -> None:
+    """Refuse, in one line, a port another program holds, before any worker starts."""
+    import socket
+
+    if config.port == 0:
+        return
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host, config.port))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot listen on {config.host}:{config.port}: {reason} (is another server using the port? try --port)") from None
 
 
 def _announce_when_started(server: Any, config: ServerConfig, on_ready: Callable[[str], None]) -> None:

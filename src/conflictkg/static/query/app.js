@@ -84,7 +84,56 @@
   Yasqe.forkAutocompleter("class", termCompleter("ckgClass", "classes"), false);
   Yasqe.forkAutocompleter("property", termCompleter("ckgProperty", "properties"), false);
 
-  function rowCount(yasr) {
+  // A prefixed name SPARQL and Turtle both read (no '/' in the local part, no final '.').
+  var PNAME = /^([A-Za-z][\w.-]*[\w-])?:([\w:]([\w.:-]*[\w:-])?)?$/;
+
+  function orderedPrefixes(prefixes) {
+    // longest namespace first, so actor:rfi wins over kid:actor/rfi
+    var ordered = {};
+    Object.keys(prefixes).sort(function (a, b) { return prefixes[b].length - prefixes[a].length; })
+      .forEach(function (p) { ordered[p] = prefixes[p]; });
+    return ordered;
+  }
+
+  // Result cells: IRIs open their local page (/resource), and a shortened name that could not be
+  // pasted back into a query is written whole.
+  function localLinks(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("a[href]:not([data-local])"), function (a) {
+      var iri = a.getAttribute("href");
+      if (!/^(https?:|urn:)/.test(iri)) return;
+      a.setAttribute("data-local", "true");
+      a.setAttribute("href", "/resource?iri=" + encodeURIComponent(iri));
+      a.removeAttribute("target");
+      a.setAttribute("title", iri);
+      var text = a.textContent;
+      if (text.charAt(0) !== "<" && text !== iri && !PNAME.test(text)) a.textContent = "<" + iri + ">";
+    });
+  }
+
+  // Prefixes this server knows, added to the editor when a query uses them without PREFIX lines.
+  function declareKnownPrefixes(yasqe) {
+    var declared = yasqe.getPrefixesFromQuery();
+    var text = yasqe.getValue().replace(/<[^>\s]*>/g, " ").replace(/"[^"\n]*"|'[^'\n]*'|#[^\n]*/g, " ");
+    var missing = {};
+    var used = /(^|[\s(\[{,;/|^!])([A-Za-z][\w-]*):/g, match;
+    while ((match = used.exec(text))) {
+      var prefix = match[2];
+      if (PREFIXES[prefix] && !(prefix in declared) && prefix.toUpperCase() !== "PREFIX") missing[prefix] = PREFIXES[prefix];
+    }
+    if (Object.keys(missing).length) yasqe.addPrefixes(missing);
+  }
+
+  function queryKind(yasqe) {
+    try { return (yasqe.getQueryType() || "").toUpperCase(); } catch (e) { return ""; }
+  }
+
+  function rowCount(yasr, kind) {
+    if (kind === "CONSTRUCT" || kind === "DESCRIBE") {
+      try {
+        var triples = yasr.results && yasr.results.getBindings();
+        if (triples) return triples.length + " triple" + (triples.length === 1 ? "" : "s");
+      } catch (e) { /* no graph */ }
+    }
     try {
       var bindings = yasr.results && yasr.results.getBindings();
       if (bindings) return bindings.length + " row" + (bindings.length === 1 ? "" : "s");
@@ -98,8 +147,9 @@
     PREFIXES = prefixes;
     $("limits").textContent = "queries stop after " + health.timeout + " s; at most " + health.max_results + " rows";
 
+    var given = new URLSearchParams(window.location.search).get("query");
     var yasqe = new Yasqe($("editor"), {
-      value: DEFAULT_QUERY,
+      value: given || DEFAULT_QUERY,
       persistenceId: null,
       autocompleters: ["ckgPrefixes", "variables", "ckgClass", "ckgProperty"],
       requestConfig: {
@@ -115,20 +165,30 @@
       showQueryButton: true,
     });
     var yasr = new Yasr($("results"), {
-      prefixes: prefixes,
+      prefixes: orderedPrefixes(prefixes),
       persistenceId: null,
       plugins: { table: { dynamicConfig: { compact: true, isEllipsed: false, pageSize: 50 } } },
     });
     window.conflictkg = { yasqe: yasqe, yasr: yasr };
+    new MutationObserver(function () { localLinks($("results")); }).observe($("results"), { childList: true, subtree: true });
+    declareKnownPrefixes(yasqe);
+    var pending = null;
+    yasqe.on("change", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () { declareKnownPrefixes(yasqe); }, 400);
+    });
 
     yasqe.on("query", function () {
       state.mode = "editor";
+      declareKnownPrefixes(yasqe);
+      // a permalink: reloading the page (or sharing its address) brings the query back
+      window.history.replaceState(null, "", "?query=" + encodeURIComponent(yasqe.getValue()));
       setStatus("Running your query…");
     });
     yasqe.on("queryResponse", function (_instance, response, duration) {
       yasr.setResponse(response, duration);
       var failed = response && (response.status >= 400 || response instanceof Error);
-      setStatus(failed ? "The server refused the query (see below)" : "Your query: " + rowCount(yasr) + " in " + duration + " ms", failed);
+      setStatus(failed ? "The server refused the query (see below)" : "Your query: " + rowCount(yasr, queryKind(yasqe)) + " in " + duration + " ms", failed);
       $("download-csv").disabled = $("download-json").disabled = false;
     });
 
