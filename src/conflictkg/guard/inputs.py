@@ -10,6 +10,7 @@ recognised afterwards, and calls the two checks below.
 
 from __future__ import annotations
 
+import os
 import re
 import xml.parsers.expat
 from collections.abc import Iterable
@@ -67,6 +68,14 @@ def terms_of(quads: Iterable[tuple]) -> Iterable[Node]:
             yield identifier
 
 
+def check_xml_entities_file(path, display_name: str, chunk: int = 1 << 20) -> None:
+    """`check_xml_entities` on a file read as a stream (for parsers that read the file themselves,
+    such as Oxigraph's bulk loader): the scan stops at the first element when no entity is declared."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        _check_entities(iter(lambda: handle.read(chunk), b""), display_name, size)
+
+
 def check_xml_entities(text: str, display_name: str) -> None:
     """Refuse RDF/XML whose DTD could make the parser expand entities without bound or fetch files.
 
@@ -75,10 +84,14 @@ def check_xml_entities(text: str, display_name: str) -> None:
     of expansion in total. A DTD that only abbreviates namespace IRIs (`<!ENTITY xsd "http://…">`)
     is fine. The scan stops at the first element when no entity is declared.
     """
+    _check_entities([text.encode("utf-8")], display_name, len(text))
+
+
+def _check_entities(chunks: Iterable[bytes], display_name: str, size: int) -> None:
     parser = xml.parsers.expat.ParserCreate()
     sizes: dict[str, int] = {}
     expanded = [0]
-    budget = max(MAX_ENTITY_EXPANSION, len(text))
+    budget = max(MAX_ENTITY_EXPANSION, size)
 
     class _Done(Exception):
         pass
@@ -117,7 +130,9 @@ def check_xml_entities(text: str, display_name: str) -> None:
     parser.StartElementHandler = first_element
     parser.DefaultHandler = reference
     try:
-        parser.Parse(text, True)
+        for piece in chunks:
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
     except _Done:
         return
     except xml.parsers.expat.ExpatError as error:

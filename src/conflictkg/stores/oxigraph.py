@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,15 +48,111 @@ class OxigraphStore(Store):
 
     kind = "oxigraph"
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, create: bool = True) -> None:
+        """Open the database in the folder `path` (None: a store in memory).
+
+        Without `create`, the folder must hold a database already (a misspelt path is an error,
+        not a new empty database). With it, a missing database is made by the first write, in a
+        staging folder switched into place when complete (`conflictkg.stores.staging`), so a
+        failed first load leaves no folder behind. The folder is locked against other conflictkg
+        processes, and what an interrupted write left beside it is finished or removed first
+        (`notices` says what was done).
+        """
+        self.path = None if path is None else str(path)
+        self.notices: list[str] = []
+        self._ox = None
+        self._lock = None
+        if self.path is None:
+            import pyoxigraph as ox
+
+            self._ox = ox.Store()
+            return
+        import conflictkg.stores.staging as staging
+
+        folder = Path(self.path).absolute()
+        self._folder = folder
+        exists = staging.is_database(folder) or staging.interrupted_switch(folder)
+        if not exists:
+            if not create:
+                raise InputError(
+                    f"{self.path}: there is no Oxigraph database there (is the path misspelt?); "
+                    f"`conflictkg load --store oxigraph:{self.path}` makes one"
+                )
+            if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+                raise InputError(f"{self.path}: this is not an Oxigraph database, and not empty; refusing to write into it")
+            try:
+                folder.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise InputError(f"{self.path}: cannot make the folder: {error.strerror or error}") from None
+        self._lock = staging.DatabaseLock(folder)
+        self._lock.acquire(self.describe())
+        try:
+            self.notices += staging.recover(folder)
+            if staging.is_database(folder):
+                self._open()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _open(self) -> None:
         import pyoxigraph as ox
 
-        self.path = None if path is None else str(path)
         try:
-            self.store = ox.Store(self.path) if self.path else ox.Store()
+            self._ox = ox.Store(str(self._folder))
         except OSError as error:
             hint = " (is it open in another conflictkg or oxigraph process?)" if "lock" in str(error).lower() else ""
             raise InputError(f"cannot open the Oxigraph database in {self.path}{hint}: {error}") from None
+
+    @property
+    def store(self):
+        """The pyoxigraph Store (a database not made yet is made now, in place)."""
+        if self._ox is None and self.path is not None:
+            self._open()
+        return self._ox
+
+    @store.setter
+    def store(self, value) -> None:
+        self._ox = value
+
+    @contextmanager
+    def staged(self) -> Iterator[None]:
+        """Inside the block, `self.store` is a staging copy of the database; when the block ends
+        without error the copy replaces the database (one rename), else it is removed, so a write
+        of many steps completes or leaves the database as it was, even after `kill -9`.
+        A store in memory is written directly."""
+        if self.path is None or getattr(self, "_staging", None) is not None:
+            yield
+            return
+        import gc
+
+        import pyoxigraph as ox
+
+        import conflictkg.stores.staging as staging
+
+        target = staging.new_staging_path(self._folder)
+        with staging.pending(target):
+            original = self._ox
+            if original is not None:
+                original.flush()
+                original.backup(str(target))  # hard links to the database's immutable files
+                work = ox.Store(str(target))
+            else:
+                work = ox.Store(str(target))
+            self._ox, self._staging = work, target
+            try:
+                yield
+                work.flush()
+            except BaseException:
+                self._ox = original
+                raise
+            finally:
+                self._staging = None
+            del work
+            self._ox = None
+            original = None
+            gc.collect()  # every handle on both databases is gone: RocksDB closes them
+            staging.switch(target, self._folder)
+        self._open()
 
     def describe(self) -> str:
         return f"Oxigraph database in {self.path}" if self.path else "in-memory Oxigraph store"
@@ -117,7 +214,12 @@ class OxigraphStore(Store):
                     if source.location == "-":
                         import sys
 
-                        self.store.bulk_load(sys.stdin.buffer.read(), fmt, to_graph=to_graph)
+                        data = sys.stdin.buffer.read()
+                        if source.format is RdfFormat.RDFXML:
+                            from conflictkg.guard.inputs import check_xml_entities
+
+                            check_xml_entities(data.decode("utf-8", "replace"), source.display_name)
+                        self.store.bulk_load(data, fmt, to_graph=to_graph)
                     else:
                         self.store.bulk_load(path=source.location, format=fmt, to_graph=to_graph)
                 except (SyntaxError, OSError, ValueError) as error:
@@ -132,6 +234,10 @@ class OxigraphStore(Store):
             fmt = OX_FORMATS[source.format]
             try:
                 data = _read_bytes(source)
+                if source.location == "-" and source.format is RdfFormat.RDFXML:
+                    from conflictkg.guard.inputs import check_xml_entities
+
+                    check_xml_entities(data.decode("utf-8", "replace"), source.display_name)
                 scratch.load(data, fmt, to_graph=None if source.format.has_graphs else target_graph)
             except (SyntaxError, ValueError) as error:
                 raise InputError(f"{source.display_name}: {_ox_error(error)}; nothing was loaded from it") from None
@@ -266,11 +372,22 @@ class OxigraphStore(Store):
             ox.serialize(_unique(triples), output, OX_FORMATS[fmt], prefixes=prefixes)
 
     def close(self) -> None:
-        try:
-            self.store.flush()
-        except Exception:
-            pass
-        self.store = None  # type: ignore[assignment]
+        if self._ox is not None:
+            try:
+                self._ox.flush()
+            except OSError:
+                pass
+        self._ox = None
+        if self._lock is not None:
+            import gc
+
+            gc.collect()  # RocksDB's own lock goes with the last handle
+            import conflictkg.stores.staging as staging
+
+            if not staging.is_database(self._folder):  # nothing was made: leave nothing behind
+                self._lock.file.unlink(missing_ok=True)
+            self._lock.release()
+            self._lock = None
 
     # -- the command operations, inside the database
 
@@ -281,11 +398,13 @@ class OxigraphStore(Store):
         from conflictkg.inference.claim_relations import RELATIONS_GRAPH
 
         locations = list(locations)
-        report = super().load(locations, input_format, with_builtin, graph, ontology)
-        if locations:
-            derived = self.derive_claim_relations()
-            if derived:
-                report.graphs.append((RELATIONS_GRAPH, derived))
+        check_sources(locations, input_format)  # before anything is made or written
+        with self.staged():  # all of it, or the database as it was
+            report = super().load(locations, input_format, with_builtin, graph, ontology)
+            if locations:
+                derived = self.derive_claim_relations()
+                if derived:
+                    report.graphs.append((RELATIONS_GRAPH, derived))
         return report
 
     def in_memory(self) -> MemoryStore:
@@ -315,15 +434,20 @@ class OxigraphStore(Store):
         return add_claim_relations_in_store(self.store)
 
     def reason(self) -> MaterializeReport:
-        """The fast rules (`conflictkg.stores.reasoner.materialize`) into kgr:inferred; if they
-        fail, the graph is dropped, so no half-made graph is left behind."""
+        """The fast rules (`conflictkg.stores.reasoner.materialize`) into kgr:inferred, in a
+        staging copy switched in when complete: if they fail or the process is stopped, the
+        database keeps the kgr:inferred it had (none is half made)."""
         from conflictkg.stores.reasoner import materialize
 
-        try:
-            return materialize(self.store)  # empties kgr:inferred first
-        except BaseException:
-            self.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
-            raise
+        with self.staged():
+            if self.path is None:
+                try:
+                    return materialize(self.store)  # empties kgr:inferred first
+                except BaseException:
+                    self.store.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+                    raise
+            report = materialize(self.store)
+        return report
 
     def export(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules", frame: str | None = None) -> bytes:
         if reasoned or frame or fmt not in _DUMPED_AS_IS:
@@ -336,6 +460,31 @@ class OxigraphStore(Store):
         if reasoned:
             return super().shard_producer(with_graphs, reasoned, reasoner)
         return store_producer(self, with_graphs)
+
+
+def check_sources(locations: Iterable[str], input_format: str | None = None) -> None:
+    """Refuse, before a database is made or touched, input files that are missing, not files or
+    empty, and RDF/XML whose entities would expand without bound (checked as a stream)."""
+    from conflictkg.graph.parse import source_for
+    from conflictkg.guard.inputs import check_xml_entities_file
+
+    for location in locations:
+        source = source_for(location, input_format)
+        if location == "-":
+            continue
+        path = Path(location)
+        if not path.exists():
+            raise InputError(f"{source.display_name}: no such file")
+        if path.is_dir():
+            raise InputError(f"{source.display_name}: is a directory, not a file")
+        try:
+            size = path.stat().st_size
+            if size == 0 or (size < 65536 and not path.read_bytes().strip()):
+                raise InputError(f"{source.display_name}: the file is empty")
+        except OSError as error:
+            raise InputError(f"{source.display_name}: cannot read: {error.strerror or error}") from None
+        if source.format is RdfFormat.RDFXML:
+            check_xml_entities_file(path, source.display_name)
 
 
 def store_producer(store, with_graphs: bool = True) -> Callable[[BinaryIO], None]:
