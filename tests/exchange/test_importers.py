@@ -17,11 +17,11 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, GEO, PROV, RDF, RDFS, SDO, XSD
 
+from conflictkg.checks.shapes import validate
 from conflictkg.errors import InputError, UsageError
 from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
-from conflictkg.stores.dataset import load_dataset
 from conflictkg.graph.namespaces import CKG, CKV, KGR, KID
-from conflictkg.checks.shapes import validate
+from conflictkg.stores.dataset import load_dataset
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -30,7 +30,7 @@ ACLED_API = FIXTURES / "acled" / "acled-api-constructed.csv"
 UCDP_191 = FIXTURES / "ucdp" / "ged191-myanmar-bangladesh-slice.csv"
 UCDP_231 = FIXTURES / "ucdp" / "ged231-sample-slice.csv"
 BAD = FIXTURES / "bad-input"
-NOW = dt.datetime(2024, 3, 5, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2024, 3, 5, 12, 0, tzinfo=dt.UTC)
 
 
 def imported(publisher: str, path: Path, tmp_path: Path, name: str = "out.nq", **options) -> tuple[Dataset, object]:
@@ -73,7 +73,11 @@ def test_acled_kwala_row_becomes_event_places_actors_and_claim(tmp_path):
         chain.append(dataset.value(chain[-1], CKG.containedIn))
     assert [str(dataset.value(p, RDFS.label)) for p in chain] == ["Kwala", "Kolokani", "Koulikoro", "Mali"]
     assert (chain[-1], RDF.type, CKG.Country) in dataset
-    geometry = dataset.value(place, GEO.hasGeometry)
+    assert [dataset.value(p, CKG.adminLevel) for p in chain] == [None, Literal(2), Literal(1), Literal(0)]
+    assert place == KID["place/acled/Mali/Koulikoro/Kolokani/Kwala"]  # the names as published
+    # The row's own point is the event's geometry, not the shared place's.
+    assert dataset.value(place, GEO.hasGeometry) is None
+    geometry = dataset.value(event, GEO.hasGeometry)
     assert dataset.value(geometry, GEO.asWKT) == Literal("POINT(-7.9 13.9)", datatype=GEO.wktLiteral)
     assert dataset.value(geometry, PROV.wasDerivedFrom) is not None
 
@@ -213,12 +217,15 @@ def test_ucdp_231_layout_real_rows(tmp_path):
     event = event_by_id(dataset, "21300")
     place = dataset.value(event, CKG.hasPlace)
     assert str(dataset.value(place, RDFS.label)) == "Lunda Sul province"
-    assert dataset.value(place, GEO.hasGeometry) is not None
+    assert dataset.value(place, CKG.adminLevel) == Literal(1)
+    assert dataset.value(event, GEO.hasGeometry) is not None
     # id 236880 is published with low 3, best 2, high 3: kept as published, with a note.
     event = event_by_id(dataset, "236880")
-    total = [c for c in claims_about(dataset, event) if str(c).endswith("deaths-total")][0]
+    total = next(c for c in claims_about(dataset, event) if str(c).endswith("deaths-total"))
     assert dataset.value(total, CKG.bestEstimate) == Literal(2)
     assert (dataset.value(total, SDO.minValue), dataset.value(total, SDO.maxValue)) == (Literal(3), Literal(3))
+    assert (dataset.value(total, CKG.lowEstimate), dataset.value(total, CKG.highEstimate)) == (Literal(3), Literal(3))
+    assert dataset.value(total, CKG.unorderedEstimates) == Literal(True)
     assert "outside the low-high range" in str(dataset.value(total, RDFS.comment))
 
 

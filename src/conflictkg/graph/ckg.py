@@ -55,6 +55,7 @@ class CKG(DefinedNamespace):
     Town: URIRef
     Village: URIRef
     War: URIRef
+    adminLevel: URIRef
     affiliateOf: URIRef
     affiliatedWith: URIRef
     after: URIRef
@@ -90,12 +91,14 @@ class CKG(DefinedNamespace):
     hasActor: URIRef
     hasPlace: URIRef
     hasSubEvent: URIRef
+    highEstimate: URIRef
     identifierScheme: URIRef
     identifierValue: URIRef
     latestBegin: URIRef
     latestEnd: URIRef
     linkProperty: URIRef
     locationPrecision: URIRef
+    lowEstimate: URIRef
     matchObject: URIRef
     matchRule: URIRef
     matchScore: URIRef
@@ -115,6 +118,8 @@ class CKG(DefinedNamespace):
     sha256: URIRef
     skippedRowCount: URIRef
     sourceEventType: URIRef
+    sourceField: URIRef
+    sourceIdentifier: URIRef
     sourceTimePrecision: URIRef
     statedIn: URIRef
     subEventOf: URIRef
@@ -124,6 +129,7 @@ class CKG(DefinedNamespace):
     timePrecision: URIRef
     toClaim: URIRef
     toolVersion: URIRef
+    unorderedEstimates: URIRef
     unquotedBecause: URIRef
     weighsOn: URIRef
     wording: URIRef

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from conflictkg.exchange.importers.common import ImportOptions, ImportResult, Importer, import_csv
+from conflictkg.exchange.importers.common import (
+    Importer,
+    ImportOptions,
+    ImportResult,
+    import_csv,
+)
 
 PUBLISHERS = ("acled", "ucdp")
 
@@ -22,4 +27,4 @@ def importer_for(publisher: str) -> type[Importer]:
     raise UsageError(f"no importer for {publisher!r}; known: {', '.join(PUBLISHERS)}")
 
 
-__all__ = ["ImportOptions", "ImportResult", "Importer", "PUBLISHERS", "import_csv", "importer_for"]
+__all__ = ["PUBLISHERS", "ImportOptions", "ImportResult", "Importer", "import_csv", "importer_for"]

@@ -81,6 +81,7 @@ class AcledImporter(Importer):
     publisher_homepage = "https://acleddata.com/"
     what = "an ACLED export (see the ACLED codebook's data columns)"
     required = REQUIRED
+    id_column = "event_id_cnty"
 
     def start(self, columns: list[str]) -> None:
         super().start(columns)
@@ -139,22 +140,24 @@ class AcledImporter(Importer):
         triples.append((event, CKG.locationPrecision, geo_code[1]))
 
         # Places: country > admin1 > admin2 > admin3 > location, with the location's coordinates.
+        # ACLED's location is always a named place of its own (a town called as its district is not
+        # the district), inside the innermost division the row names.
         place, place_triples = self.place_chain(
             [
-                (text(row, "admin1"), CKG.Region),
-                (text(row, "admin2"), CKG.Region),
-                (text(row, "admin3"), CKG.Region),
-                (location, CKG.Place),
+                (text(row, "admin1"), CKG.Region, 1),
+                (text(row, "admin2"), CKG.Region, 2),
+                (text(row, "admin3"), CKG.Region, 3),
+                (location, CKG.Place, None),
             ],
             country,
         )
         triples += place_triples
         triples.append((event, CKG.hasPlace, place))
         if latitude is not None and longitude is not None:
-            triples += self.geometry(place, latitude, longitude)[1]
+            triples += self.geometry(event, latitude, longitude)
         iso = text(row, "iso")
         if iso.isdigit():
-            country_node = KID[f"place/acled/{slug(country)}"]
+            country_node = self.place_node([country])
             triples += self.once(f"{country_node}|iso", lambda: self.external_identifier(country_node, "ISO 3166-1 numeric", iso.zfill(3)))
 
         # Actors: actor1/actor2 do not say who attacked whom, except that civilians are targets.
@@ -281,7 +284,7 @@ class AcledImporter(Importer):
             (self.dataset, CKG.fileLayout, Literal(f"ACLED export, {len(self.columns)} columns, {forms}")),
         ]
         if self.latest_upload is not None:
-            stamp = dt.datetime.fromtimestamp(self.latest_upload, dt.timezone.utc).isoformat()
+            stamp = dt.datetime.fromtimestamp(self.latest_upload, dt.UTC).isoformat()
             triples.append((self.dataset, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime)))
         return triples
 

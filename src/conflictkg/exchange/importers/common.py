@@ -10,21 +10,26 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
-
-from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib import namespace as _ns
 from rdflib.term import Node
 
 from conflictkg import __version__
+from conflictkg.errors import InputError
+from conflictkg.exchange.importers.csvstream import (
+    CsvStream,
+    MalformedRow,
+    Row,
+    RowProblem,
+    file_digest,
+)
+from conflictkg.exchange.importers.rdfout import QuadSink, output_format, sink_for
 from conflictkg.graph import namespaces as _ours
 from conflictkg.guard.files import write_atomic
-from conflictkg.errors import InputError
-from conflictkg.exchange.importers.csvstream import CsvStream, MalformedRow, Row, RowProblem, file_digest
-from conflictkg.exchange.importers.rdfout import QuadSink, output_format, sink_for
 
 Triple = tuple[Node, Node, Node]
 
@@ -56,6 +61,7 @@ STATUS_REPORTED = CKV["status/reported"]
 CLAIM_CASUALTIES = CKV["claim-kind/casualties"]
 KILLED = CKV["casualty/killed"]
 WKT = GEO.wktLiteral
+TRUE = Literal(True)
 
 _MONTHS = {
     name: number
@@ -123,7 +129,7 @@ def code(row: Row, column: str, allowed: dict[str, URIRef], problems: list[str])
     if not value:
         problems.append(f"{column} is empty (one of {', '.join(allowed)} is needed)")
         return None
-    normal = value[:-2] if value.endswith(".0") else value
+    normal = value.removesuffix(".0")
     if normal not in allowed:
         problems.append(f"{column} {value!r} is not a code the codebook defines ({', '.join(allowed)})")
         return None
@@ -176,6 +182,29 @@ def slug(name: str) -> str:
         return "-".join(words)[:120]
     # A name with no Latin letters or digits: keep it distinct with its code points.
     return "u" + "-".join(f"{ord(c):x}" for c in name.strip())[:120]
+
+
+_SEGMENT_KEEP = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.~()',;!$&*+=@:")
+
+
+@lru_cache(maxsize=65536)
+def place_segment(name: str) -> str:
+    """An IRI path segment that spells a place's name exactly as the publisher gave it.
+
+    Spaces become "_"; letters and digits of any script, and the punctuation IRIs allow in a path,
+    stay; everything else ("_", "/", "#", "%", other symbols) is percent-encoded. So the name can be
+    read back from the IRI, two spellings ("Kachin State", "Kachin state") never share a node, and a
+    node's one rdfs:label is the same in every import that writes it."""
+    out = []
+    for char in name.strip():
+        if char == " ":
+            out.append("_")
+        elif char in _SEGMENT_KEEP or (ord(char) > 127 and unicodedata.category(char)[0] in "LMN"):
+            out.append(char)
+        else:
+            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
+    segment = "".join(out)
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
 
 
 def split_list(value: str) -> list[str]:
@@ -297,6 +326,7 @@ class Importer:
     publisher_label = ""
     publisher_homepage = ""
     what = ""  # "an ACLED export" (for header errors)
+    id_column = ""  # the column holding each row's identifier, which must be unique in the file
     required: tuple[str, ...] = ()
     licence: URIRef | None = None
 
@@ -327,6 +357,10 @@ class Importer:
         """Extra triples describing the data set (layout, version, modification time)."""
         return []
 
+    def row_id(self, row: Row) -> str:
+        """The row's identifier as it keys the event's IRI ('' when the cell is empty)."""
+        return text(row, self.id_column)
+
     # -- helpers for subclasses ---------------------------------------------
 
     def once(self, key: str, make: Callable[[], Iterable[Triple]]) -> list[Triple]:
@@ -344,55 +378,62 @@ class Importer:
             self._seen.popitem(last=False)
         return list(make())
 
-    def geometry(self, place: URIRef, latitude: Decimal, longitude: Decimal) -> tuple[URIRef, list[Triple]]:
-        """A GeoSPARQL geometry of `place` at the given point, derived from this data set."""
-        node = URIRef(f"{place}/geometry/{_plain(latitude)}_{_plain(longitude)}")
-        triples = self.once(
-            f"{node}|{self.dataset}",
-            lambda: [
-                (place, GEO.hasGeometry, node),
-                (node, RDF.type, GEO.Geometry),
-                (node, GEO.asWKT, point_wkt(latitude, longitude)),
-                (node, PROV.wasDerivedFrom, self.dataset),
-            ],
-        )
-        return node, triples
+    def geometry(self, event: URIRef, latitude: Decimal, longitude: Decimal) -> list[Triple]:
+        """The row's own point as a GeoSPARQL geometry of the event (not of its named place, which many
+        rows share), derived from this data set."""
+        node = URIRef(f"{event}/geometry")
+        return [
+            (event, GEO.hasGeometry, node),
+            (node, RDF.type, GEO.Geometry),
+            (node, GEO.asWKT, point_wkt(latitude, longitude)),
+            (node, PROV.wasDerivedFrom, self.dataset),
+        ]
 
-    def external_identifier(self, subject: URIRef, scheme: str, value: str) -> list[Triple]:
+    def external_identifier(self, subject: URIRef, scheme: str, value: str, link: URIRef | None = None) -> list[Triple]:
+        """An identifier the data set gives `subject` (`link` ckg:externalIdentifier: its own, which the
+        merge links on; ckg:sourceIdentifier: of something the row codes it to, such as its dyad)."""
         node = URIRef(f"{subject}/id/{slug(scheme)}")
         return [
-            (subject, CKG.externalIdentifier, node),
+            (subject, link or CKG.externalIdentifier, node),
             (node, RDF.type, CKG.ExternalIdentifier),
             (node, CKG.identifierScheme, Literal(scheme)),
             (node, CKG.identifierValue, Literal(value)),
             (node, PROV.wasDerivedFrom, self.dataset),
         ]
 
+    def place_node(self, path: list[str]) -> URIRef:
+        """The place at `path` (the country's name, then each division's, then the named location's,
+        as published) in this publisher's hierarchy."""
+        return KID["/".join([f"place/{self.publisher_key}", *(place_segment(name) for name in path)])]
+
     def place_chain(
-        self, names: list[tuple[str, URIRef]], country: str
+        self, names: list[tuple[str, URIRef, int | None]], country: str
     ) -> tuple[URIRef, list[Triple]]:
-        """Places for a country and its administrative divisions (outermost first), each contained in
-        the one before. `names` are (name, class) below the country; empty names are skipped.
-        Returns the innermost place and the triples (written once per place)."""
-        base = f"place/{self.publisher_key}/{slug(country)}"
-        parent = KID[base]
+        """Places for a country and the publisher's divisions and named location within it (outermost
+        first), each ckg:containedIn the one before. `names` are (name, class, admin level or None)
+        below the country; empty names are skipped. The IRI of each is its path of names as published
+        (`place_node`), so the same division is one node in every row and every import, and a
+        named location equal in name to a division above it is still a place of its own.
+        Returns the innermost place and the triples (written once per place and class)."""
+        path = [country]
+        parent = self.place_node(path)
         triples = self.once(
-            str(parent),
-            lambda: [(parent, RDF.type, CKG.Country), (parent, RDFS.label, en(country))],
+            f"{parent}|{CKG.Country}|0",
+            lambda: [(parent, RDF.type, CKG.Country), (parent, RDFS.label, en(country)), (parent, CKG.adminLevel, integer(0))],
         )
-        path = base
-        for name, cls in names:
+        for name, cls, level in names:
             if not name:
                 continue
-            path = f"{path}/{slug(name)}"
-            node = KID[path]
+            path.append(name)
+            node = self.place_node(path)
             outer = parent
             triples += self.once(
-                str(node),
-                lambda node=node, name=name, cls=cls, outer=outer: [
+                f"{node}|{cls}|{level}",
+                lambda node=node, name=name, cls=cls, outer=outer, level=level: [
                     (node, RDF.type, cls),
                     (node, RDFS.label, en(name)),
                     (node, CKG.containedIn, outer),
+                    *([(node, CKG.adminLevel, integer(level))] if level is not None else []),
                 ],
             )
             parent = node
@@ -429,16 +470,22 @@ class Importer:
 
         started = time.perf_counter()
         result = ImportResult(self.file_name, self.graph)
-        imported_at = self.options.now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        imported_at = self.options.now or dt.datetime.now(dt.UTC).replace(microsecond=0)
         with CsvStream(path, self.file_name, on_bytes) as stream:
             self.start(stream.open(self.required, self.what))
             if sink is not None:
                 sink.write(self._with_graph(self.publisher_triples()))
+            ids: dict[str, tuple[int, int]] = {}
             for item in stream.rows():
                 result.rows_read += 1
                 if isinstance(item, RowProblem):
                     result.problems.append(item)
                     continue
+                identifier = self.row_id(item)
+                if identifier:
+                    if identifier in ids:
+                        raise duplicate_id(self.file_name, self.id_column, identifier, ids[identifier], (item.number, item.line))
+                    ids[identifier] = (item.number, item.line)
                 try:
                     triples = self.convert(item)
                 except MalformedRow as error:
@@ -505,6 +552,14 @@ class Importer:
         return triples
 
 
+def duplicate_id(file_name: str, column: str, identifier: str, first: tuple[int, int], second: tuple[int, int]) -> InputError:
+    """The one-line error for two rows that share an identifier (their events would be merged)."""
+    return InputError(
+        f"{file_name}: row {first[0]} (line {first[1]}) and row {second[0]} (line {second[1]}) have the same "
+        f"{column} {identifier!r}: each row must have its own, so the file is rejected and nothing is written"
+    )
+
+
 def import_csv(
     importer_class: type[Importer],
     path: str | Path,
@@ -536,9 +591,11 @@ def import_csv(
             + (f" | and {more} more (without --strict they are listed and skipped)" if more else "")
         )
 
-    if strict and to_stdout:
+    if to_stdout:
+        # A first pass, so that a rejected file (a shared id; with --strict any malformed row) leaves
+        # nothing on stdout.
         checked = importer_class(file_name, digest, options).run(path, None, on_bytes)
-        if checked.problems:
+        if strict and checked.problems:
             reject(checked)
 
     holder: dict[str, ImportResult] = {}

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from conflictkg.errors import InputError
 
@@ -193,7 +194,7 @@ class CsvStream:
             self._text.close()
             self._text = None
 
-    def __enter__(self) -> CsvStream:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -16,6 +16,7 @@ from conflictkg.exchange.importers.common import (
     RDF,
     RDFS,
     SDO,
+    TRUE,
     Importer,
     Triple,
     code,
@@ -55,14 +56,31 @@ _VERSION_PATTERNS = (
     re.compile(r"ged[_-]?(\d{2})(\d)(?!\d)", re.IGNORECASE),
     re.compile(r"v(\d{2})[._](\d)(?!\d)", re.IGNORECASE),
 )
-_KINDS = ((" village", CKG.Village), (" town", CKG.Town), (" city", CKG.Town))
-_ADMIN_WORDS = re.compile(
-    r"\b(province|region|state|district|department|governorate|county|prefecture|division|township|municipality)\b"
-)
+# The kind of a named location, from the last word of its name as UCDP writes it ("Laukkaing Town",
+# "Dibilou village", "Kawkareik Township"); any other name is a ckg:Place.
+KIND_WORDS = {
+    "village": CKG.Village, "town": CKG.Town, "city": CKG.Town,
+    **{word: CKG.Region for word in (
+        "township", "district", "sub-district", "division", "province", "state", "region", "governorate",
+        "municipality", "department", "county", "prefecture", "oblast", "commune", "territory", "zone",
+        "republic",
+    )},
+}
+# Row-level identifiers of what the event is coded to (not the event's own id, so never merged on).
+SOURCE_IDENTIFIERS = ("dyad_new_id", "dyad_dset_id")
+CONFLICT_IDENTIFIERS = ("conflict_new_id", "conflict_dset_id")
+BREAKDOWN = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"\s+", " ", _ADMIN_WORDS.sub("", slug(name).replace("-", " "))).strip()
+def place_kind(name: str) -> URIRef:
+    """The class of a named location, by the kind word its name ends with."""
+    words = name.lower().split()
+    return KIND_WORDS.get(words[-1], CKG.Place) if words else CKG.Place
+
+
+def whole_id(value: str) -> str:
+    """A UCDP id as written in IRIs and identifiers: "123.0" (some exports) is "123"."""
+    return value.split(".")[0] if re.match(r"^\d+(\.0+)?$", value) else value
 
 
 class UcdpImporter(Importer):
@@ -82,6 +100,10 @@ class UcdpImporter(Importer):
     what = "a UCDP GED file (see the UCDP GED codebook)"
     required = REQUIRED
     licence = LICENCE
+    id_column = "id"
+
+    def row_id(self, row: Row) -> str:
+        return whole_id(text(row, "id"))
 
     def start(self, columns: list[str]) -> None:
         super().start(columns)
@@ -142,6 +164,10 @@ class UcdpImporter(Importer):
         relid = text(row, "relid")
         if relid:
             triples += self.external_identifier(event, "UCDP GED relid", relid)
+        for column in SOURCE_IDENTIFIERS:
+            value = whole_id(text(row, column))
+            if value:
+                triples += self.external_identifier(event, f"UCDP {column}", value, CKG.sourceIdentifier)
         triples += self._time(event, start, end, date_code[0])
         triples.append((event, CKG.locationPrecision, where_code[1]))
         triples += self._conflict(row, event)
@@ -150,7 +176,7 @@ class UcdpImporter(Importer):
         triples += place_triples
         triples.append((event, CKG.hasPlace, place))
         if latitude is not None and longitude is not None:
-            triples += self.geometry(place, latitude, longitude)[1]
+            triples += self.geometry(event, latitude, longitude)
         where_description = text(row, "where_description")
         if where_description:
             triples.append((event, SDO.description, en(f"Location as described by UCDP: {where_description}")))
@@ -176,6 +202,8 @@ class UcdpImporter(Importer):
         triples += [
             (total, RDFS.label, en(f"UCDP GED: {best} deaths (low {low}, high {high}) (event {event_id})")),
             (total, CKG.bestEstimate, integer(best)),
+            (total, CKG.lowEstimate, integer(low)),
+            (total, CKG.highEstimate, integer(high)),
             (total, DCTERMS.identifier, Literal(event_id)),
         ]
         # Published rows do not always order their estimates (e.g. low 3, best 2, high 3). The
@@ -183,8 +211,10 @@ class UcdpImporter(Importer):
         if low <= high:
             triples += [(total, SDO.minValue, integer(low)), (total, SDO.maxValue, integer(high))]
             if not low <= best <= high:
+                triples.append((total, CKG.unorderedEstimates, TRUE))
                 triples.append((total, RDFS.comment, en(f"As published, the best estimate {best} lies outside the low-high range {low}-{high}.")))
         else:
+            triples.append((total, CKG.unorderedEstimates, TRUE))
             triples.append((total, RDFS.comment, en(f"As published, the low estimate {low} exceeds the high estimate {high}; no bounds are recorded.")))
         triples += [(total, CKG.citesSource, node) for node in cited]
         citation = text(row, "source_article")
@@ -205,6 +235,7 @@ class UcdpImporter(Importer):
             triples += [
                 (claim, RDFS.label, en(f"UCDP GED: {column} {figures[column]} (event {event_id})")),
                 (claim, CKG.bestEstimate, integer(figures[column])),
+                (claim, CKG.sourceField, Literal(column)),
                 (claim, DCTERMS.identifier, Literal(event_id)),
             ]
             if whose is not None:
@@ -234,11 +265,12 @@ class UcdpImporter(Importer):
 
     def _conflict(self, row: Row, event: URIRef) -> list[Triple]:
         """The UCDP conflict the event belongs to, as a war event it is a sub-event of."""
-        conflict_id = text(row, "conflict_new_id").split(".")[0]
+        conflict_id = whole_id(text(row, "conflict_new_id"))
         name = text(row, "conflict_name")
         if not conflict_id.isdigit() or not name:
             return []
         node = KID[f"event/{self.key}/conflict-{conflict_id}"]
+        codes = [(column, whole_id(text(row, column))) for column in CONFLICT_IDENTIFIERS]
         triples = self.once(
             str(node),
             lambda: [
@@ -249,29 +281,30 @@ class UcdpImporter(Importer):
                 (node, DCTERMS.identifier, Literal(conflict_id)),
                 (node, PROV.wasDerivedFrom, self.dataset),
                 (node, RDFS.comment, en("A UCDP conflict (conflict_new_id); its dates are not in the event file.")),
+                *(t for column, value in codes if value for t in self.external_identifier(node, f"UCDP {column}", value)),
             ],
         )
         return triples + [(event, CKG.subEventOf, node)]
 
     def _place(self, row: Row, country: str, where: str) -> tuple[URIRef, list[Triple]]:
+        """The row's named location in UCDP's hierarchy: country > adm_1 > adm_2 > where_coordinates.
+        A location spelled exactly as the country, adm_1 or adm_2 of its row is that place (where_prec
+        6, 4, 3); any other is a place of its own inside the innermost division named, its kind read
+        from its name ("Kawkareik Township" in "Kawkareik District" stays a township)."""
         adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
-        chain = [(adm_1, CKG.Region), (adm_2, CKG.Region)]
-        normal = _normal(where) if where else ""
-        if not where:
+        chain: list[tuple[str, URIRef, int | None]] = [(adm_1, CKG.Region, 1), (adm_2, CKG.Region, 2)]
+        if not where or where == adm_2 or (where == adm_1 and not adm_2):
             pass  # the innermost division named
-        elif normal == _normal(country):
-            chain = []  # the country itself (where_prec 6)
-        elif adm_2 and normal == _normal(adm_2):
-            pass  # the second-order division (where_prec 3)
-        elif adm_1 and normal == _normal(adm_1):
-            chain = [(adm_1, CKG.Region)]  # the first-order division (where_prec 4)
+        elif where == adm_1:
+            chain = [(adm_1, CKG.Region, 1)]
+        elif where == country:
+            chain = []  # the country itself
         else:
-            kind = next((cls for suffix, cls in _KINDS if where.lower().endswith(suffix)), CKG.Place)
-            chain.append((where, kind))
+            chain.append((where, place_kind(where), None))
         place, triples = self.place_chain(chain, country)
-        country_id = text(row, "country_id").split(".")[0]
+        country_id = whole_id(text(row, "country_id"))
         if country_id.isdigit():
-            country_node = KID[f"place/{self.publisher_key}/{slug(country)}"]
+            country_node = self.place_node([country])
             triples += self.once(
                 f"{country_node}|gw",
                 lambda: self.external_identifier(country_node, "Gleditsch-Ward state number", country_id),
