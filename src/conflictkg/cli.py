@@ -174,12 +174,47 @@ def _add_safety_options(parser: argparse.ArgumentParser, commands) -> None:
     text = ("let SPARQL SERVICE/LOAD, JSON-LD @context URLs and file: IRIs named inside the data or query "
             "reach the network or read local files (refused by default)")
     parser.add_argument("--allow-network", action="store_true", help=text)
-    for subcommand in commands.choices.values():
+    limit = ("stop the command after S seconds (exit 2; no output file or database is changed); "
+             "Ctrl-C and SIGTERM stop it at once on every store")
+    parser.add_argument("--timeout", dest="time_limit", type=float, metavar="S", help=limit)
+    for name, subcommand in commands.choices.items():
         subcommand.add_argument("--allow-network", action="store_true", default=argparse.SUPPRESS, help=text)
+        if name != "serve":  # serve's --timeout limits each query
+            subcommand.add_argument("--timeout", dest="time_limit", type=float, metavar="S", default=argparse.SUPPRESS, help=limit)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 invalid data, 2 bad usage or input)."""
+    from conflictkg.guard import limits
+
+    status = _main(argv)
+    if limits.abandoned():  # work stopped in native code is still running: end without waiting for it
+        import os
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """The command's handler, in a worker thread (so Ctrl-C, SIGTERM and --timeout stop it even inside
+    Oxigraph; see conflictkg.guard.limits), except `serve`, which handles its own signals."""
+    from conflictkg.guard import limits
+    from conflictkg.guard import network as safety
+
+    def work() -> int:
+        with safety.reporting_refusals():
+            return args.handler(args)
+
+    if args.command == "serve":
+        return work()
+    return limits.run_stoppable(work, getattr(args, "time_limit", None))
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from conflictkg.guard import limits
+
     args = None
     try:
         args = build_parser().parse_args(argv)
@@ -190,23 +225,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         from conflictkg.guard import network as safety
 
         _permit_what_the_user_named(args)
-        with safety.policy(allow_network=args.allow_network), safety.reporting_refusals():
-            return args.handler(args)
+        with safety.policy(allow_network=args.allow_network), limits.terminating_signals():
+            return _run_command(args)
     except ConflictKGError as error:
         if args is not None and args.debug:
             raise
         print(f"conflictkg: error: {error}", file=sys.stderr)
         return error.exit_status
     except KeyboardInterrupt:
-        print("conflictkg: interrupted; no output file was changed", file=sys.stderr)
+        print("conflictkg: interrupted; no output file was changed, nor any database", file=sys.stderr)
         return 130
+    except limits.Terminated as stop:
+        print(f"conflictkg: stopped by {stop}; no output file was changed, nor any database", file=sys.stderr)
+        return 128 + stop.signum
     except BrokenPipeError:
         return EXIT_OK
+    except (MemoryError, RecursionError, OSError) as error:  # limits of this machine or of the input, not bugs
+        if args is not None and args.debug:
+            raise
+        print(f"conflictkg: error: {_resource_message(error)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:  # a bug of ours: say so briefly unless --debug
         if args is not None and args.debug:
             raise
         print(f"conflictkg: internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _resource_message(error: BaseException) -> str:
+    if isinstance(error, MemoryError):
+        return "ran out of memory (the input is too big for this machine, or for this path: try --store oxigraph:PATH)"
+    if isinstance(error, RecursionError):
+        return "the input is nested too deeply to process"
+    where = getattr(error, "filename", None)
+    reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    return f"{where}: {reason}" if where else f"cannot read or write: {reason}"
 
 
 def _permit_what_the_user_named(args: argparse.Namespace) -> None:
@@ -226,7 +279,10 @@ def _open(args: argparse.Namespace, for_loading: bool = False):
     """The store --store names; the memory store is built from --data (or the built-in data)."""
     from conflictkg.stores import open_store
 
-    return open_store(args.store, args.data, args.input_format, args.with_builtin, for_loading=for_loading)
+    store = open_store(args.store, args.data, args.input_format, args.with_builtin, for_loading=for_loading)
+    for notice in getattr(store, "notices", ()):  # what an interrupted earlier run left, and what was done about it
+        print(f"conflictkg: {notice}", file=sys.stderr)
+    return store
 
 
 def _load_command(args: argparse.Namespace) -> int:
@@ -325,8 +381,41 @@ def _export(args: argparse.Namespace) -> int:
         return _export_shards(args, fmt if args.format else RdfFormat.NQUADS)
     with _open(args) as store:
         data = store.export(fmt, args.reasoned, args.reasoner, args.frame)
+        where = store.describe()
+    if _holds_no_statements(data, fmt):
+        _refuse_to_empty(args.output, where)
     emit(args.output, data)
     return EXIT_OK
+
+
+def _holds_no_statements(data: bytes, fmt) -> bool:
+    """Whether an export in a line-based or JSON-LD format holds no triple at all."""
+    import json
+
+    from conflictkg.graph.formats import RdfFormat
+
+    if fmt is RdfFormat.JSONLD:
+        try:
+            document = json.loads(data or b"[]")
+        except ValueError:
+            return False
+        return document in ([], {}) or (isinstance(document, dict) and set(document) <= {"@context", "@graph"} and not document.get("@graph"))
+    if fmt is RdfFormat.RDFXML:
+        return False
+    for line in data.splitlines():
+        text = line.strip()
+        if text and not text.startswith((b"@prefix", b"PREFIX", b"@base", b"BASE", b"#")):
+            return False
+    return True
+
+
+def _refuse_to_empty(output: str | None, where: str) -> None:
+    """An empty export never silently replaces a file that holds something; elsewhere it is said."""
+    import os
+
+    if output and output != "-" and os.path.isfile(output) and os.path.getsize(output) > 0:
+        raise UsageError(f"the {where} holds no data to export; {output} ({os.path.getsize(output)} bytes) was left as it was")
+    print(f"conflictkg: warning: the {where} holds no data; the export is empty", file=sys.stderr)
 
 
 def _named_format(args: argparse.Namespace):

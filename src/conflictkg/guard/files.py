@@ -1,4 +1,9 @@
-"""Writes output files atomically: a temporary file in the same folder, renamed into place."""
+"""Writes output files atomically: a temporary file in the same folder, renamed into place.
+
+The temporary file is `.NAME.PID.XXXXXXXX.part`. It is removed if the writer fails or is
+stopped (Ctrl-C, SIGTERM, `--timeout`: see `conflictkg.guard.limits`); after a `kill -9` it
+stays, and the next write of the same file removes every such file whose process is gone.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +35,12 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     safety.check()  # nothing is written after a refused network access, even one a library swallowed
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    remove_stale_parts(target)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=folder)
     except OSError as error:
         raise InputError(f"{path}: cannot write there: {error.strerror or error}") from None
+    _pending.add(temporary)
     try:
         with os.fdopen(handle, "wb") as out:
             writer(out)
@@ -50,6 +57,71 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        _pending.discard(temporary)
+
+
+_pending: set[str] = set()  # temporary files being written by this process
+_LEGACY_AGE = 3600.0  # seconds after which a `.NAME.XXXXXXXX.part` without a process id is stale
+
+
+def remove_pending() -> None:
+    """Remove the temporary files this process is writing (it is being stopped; see `guard.limits`)."""
+    for temporary in list(_pending):
+        Path(temporary).unlink(missing_ok=True)
+        _pending.discard(temporary)
+
+
+def remove_stale_parts(target: str | Path) -> list[Path]:
+    """Remove the temporary files that writers of `target` left when they were killed (their
+    process is gone); return what was removed."""
+    import re
+    import time
+
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    removed = []
+    pattern = re.compile(r"^\." + re.escape(target.name) + r"\.(?:(\d+)\.)?[A-Za-z0-9_]{6,}\.part$")
+    try:
+        candidates = list(folder.iterdir())
+    except OSError:
+        return removed
+    for candidate in candidates:
+        found = pattern.match(candidate.name)
+        if not found or str(candidate) in _pending:
+            continue
+        try:
+            if found.group(1) is not None:
+                if _process_alive(int(found.group(1))):
+                    continue
+            elif time.time() - candidate.stat().st_mtime < _LEGACY_AGE:
+                continue
+            candidate.unlink()
+            removed.append(candidate)
+        except OSError:
+            continue
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _register() -> None:
+    from conflictkg.guard import limits
+
+    limits.on_stop(remove_pending)
+
+
+_register()
 
 
 def emit(path: str | None, data: bytes) -> None:

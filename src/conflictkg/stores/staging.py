@@ -143,6 +143,15 @@ def pending(staging: Path) -> Iterator[Path]:
         raise
 
 
+def _register() -> None:
+    from conflictkg.guard import limits
+
+    limits.on_stop(remove_pending)
+
+
+_register()
+
+
 def _siblings(path: Path, kind: str) -> list[Path]:
     return sorted(p for p in path.parent.glob(f".{_glob_escape(path.name)}{kind}*") if p.is_dir())
 
