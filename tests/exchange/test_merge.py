@@ -14,24 +14,25 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from conflictkg.checks.shapes import validate
 from conflictkg.exchange.importers import import_csv, importer_for
-from conflictkg.stores.dataset import load_dataset
-from conflictkg.graph.parse import with_ontology
 from conflictkg.exchange.merge import (
     GENID,
     RECONCILIATION_GRAPH,
     AliasTable,
     blank_node_labels,
     builtin_input,
+    dated_name,
     merge_files,
     merge_inputs,
     normal_place_name,
     read_input,
 )
 from conflictkg.graph.namespaces import CKG, KID
+from conflictkg.graph.parse import with_ontology
 from conflictkg.queries.saved import find_query, run_query, saved_queries
 from conflictkg.queries.tables import rows_as_text
-from conflictkg.checks.shapes import validate
+from conflictkg.stores.dataset import load_dataset
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ACLED_EXPORT = FIXTURES / "acled" / "acled-export-constructed.csv"
@@ -169,6 +170,109 @@ def test_event_rule_true_match_and_near_misses(tmp_path):
 def test_events_of_one_graph_are_never_linked(tmp_path):
     result = merge_texts(tmp_path, _event_graph("a") + _event_graph("b"))
     assert result.links == []
+
+
+def _event(name: str, day: str = "2024-05-01", actor: str = "t:{g}-group", place: str = "t:{g}-town",
+           identifier: str = "", end: str = "", precision: str = "day") -> str:
+    """One made-up event in the graph of the input it is written into ({g} is that input's prefix)."""
+    when = (
+        f'ckg:beginDate "{day}"^^xsd:date ; ckg:endDate "{day}"^^xsd:date'
+        if precision == "day"
+        else f'ckg:earliestBegin "{day}"^^xsd:date ; ckg:latestEnd "{end}"^^xsd:date'
+    )
+    ident = (
+        f' ; ckg:externalIdentifier t:{name}-id . t:{name}-id ckg:identifierScheme "Test event id" ; ckg:identifierValue "{identifier}"'
+        if identifier else ""
+    )
+    return (
+        f't:{name} a ckg:Event ; rdfs:label "{name}"@en ; ckg:hasPlace {place} ; ckg:perpetrator {actor} ; '
+        f"{when} ; ckg:timePrecision prec:{precision}{ident} .\n"
+    )
+
+
+def _world(g: str, group: str = "Some Front") -> str:
+    return (
+        f't:{g}-mali a ckg:Country ; rdfs:label "Mali"@en .\n'
+        f't:{g}-town a ckg:Town ; rdfs:label "Townville"@en ; ckg:containedIn t:{g}-mali .\n'
+        f't:{g}-group a ckg:NonStateArmedGroup ; rdfs:label "{group}"@en .\n'
+    ).replace("{g}", g)
+
+
+def test_two_records_of_one_data_set_never_end_in_one_cluster(tmp_path):
+    # UCDP 19.1 and 23.1: 23.1's event 1 is 19.1's event 1 by its id; 19.1's event 2 (another killing
+    # the same day, nearby) must not join them, even where it scores better than event 1 does.
+    old = _world("a") + 't:a-near a ckg:Town ; rdfs:label "Otherville"@en ; ckg:near t:a-town ; ckg:containedIn t:a-town .\n'
+    old += _event("a-one", identifier="1", place="t:a-near").replace("{g}", "a") + _event("a-two", identifier="2").replace("{g}", "a")
+    new = _world("b") + _event("b-one", identifier="1").replace("{g}", "b")
+    result = merge_texts(tmp_path, old, new)
+    a1, a2, b1 = (URIRef(T + n) for n in ("a-one", "a-two", "b-one"))
+    assert links_between(result, a1, b1)[0].rule == "external-identifier"
+    assert not linked(result, a2, b1) and not linked(result, a1, a2)
+    [refused] = [c for c in result.candidates if a2 in [c.subject, *c.objects]]
+    assert refused.reason.startswith("refused:") and "two records of" in refused.reason
+    assert "Candidates not linked" in result.report_text() and "refused:" in result.report_text()
+
+
+def test_a_tie_is_reported_not_broken_by_string_order(tmp_path):
+    one = _world("a") + _event("a-attack").replace("{g}", "a")
+    two = _world("b") + _event("b-first").replace("{g}", "b") + _event("b-second").replace("{g}", "b")
+    result = merge_texts(tmp_path, one, two)
+    assert not [link for link in result.links if link.kind == "event"]
+    [tie] = [c for c in result.candidates if c.kind == "event" and c.subject == URIRef(T + "a-attack")]
+    assert tie.objects == [URIRef(T + "b-first"), URIRef(T + "b-second")] and tie.reason.startswith("ambiguous: 2 candidates")
+
+
+def test_a_year_precise_event_is_a_close_match_of_the_day_it_contains(tmp_path):
+    year = _world("a") + _event("a-nara-2015", day="2015-01-01", end="2015-12-31", precision="year").replace("{g}", "a")
+    day = _world("b") + _event("b-nara", day="2015-06-14").replace("{g}", "b")
+    result = merge_texts(tmp_path, year, day)
+    a, b = URIRef(T + "a-nara-2015"), URIRef(T + "b-nara")
+    [link] = links_between(result, a, b)
+    assert (link.rule, link.predicate, link.close) == ("event-contains", SKOS.closeMatch, True)
+    assert link.score < 0.9 and any("contains 2015-06-14..2015-06-14" in f for f in link.fields)
+    assert (a, OWL.sameAs, b) not in result.dataset.graph(RECONCILIATION_GRAPH)
+    # Outside the year: nothing.
+    other = merge_texts(tmp_path, year, _world("b") + _event("b-nara", day="2016-06-14").replace("{g}", "b"))
+    assert not links_between(other, a, b)
+
+
+def test_government_side_matches_its_armed_forces(tmp_path):
+    article = _world("a") + (
+        't:a-state a ckg:State ; rdfs:label "Mali"@en .\n'
+        't:a-army a ckg:StateArmedForce ; rdfs:label "Malian armed forces"@en ; ckg:armedForcesOf t:a-state .\n'
+    ) + _event("a-attack", actor="t:a-army").replace("{g}", "a")
+    ucdp = _world("b") + 't:b-gov a ckg:State ; rdfs:label "Government of Mali"@en .\n' + _event("b-row", actor="t:b-gov").replace("{g}", "b")
+    result = merge_texts(tmp_path, article, ucdp)
+    [link] = links_between(result, URIRef(T + "a-attack"), URIRef(T + "b-row"))
+    assert any("one state's side" in f for f in link.fields)
+
+
+def test_a_group_and_its_successor_are_related_actors(tmp_path):
+    before = _world("a", group="Ansar Dine") + _event("a-attack", day="2018-04-01").replace("{g}", "a")
+    after = _world("b", group="JNIM") + _event("b-row", day="2018-04-01").replace("{g}", "b")
+    result = merge_texts(tmp_path, before, after)
+    [link] = links_between(result, URIRef(T + "a-attack"), URIRef(T + "b-row"))
+    assert any("'Ansar Dine' merged into 'JNIM' on 2017-03-02 (Africanews" in f for f in link.fields)
+    assert link.predicate == SKOS.exactMatch  # a related actor is not the same actor: a weaker match
+    # Without the succession, the two groups share nothing.
+    unrelated = merge_texts(tmp_path, _world("a", group="Ansar Example") + _event("a-attack", day="2018-04-01").replace("{g}", "a"), after)
+    assert not links_between(unrelated, URIRef(T + "a-attack"), URIRef(T + "b-row"))
+
+
+def test_acled_dated_actor_names_are_read():
+    assert dated_name("Military Forces of Mali (2013-2020)") == ("Military Forces of Mali", (2013, 2020))
+    assert dated_name("Military Forces of Mali (2021-)") == ("Military Forces of Mali", (2021, None))
+    assert dated_name("JNIM: Group for Support of Islam and Muslims") == ("JNIM: Group for Support of Islam and Muslims", None)
+
+
+def test_dated_actor_name_links_to_the_army(tmp_path):
+    result = merge_texts(
+        tmp_path,
+        't:a-army a ckg:StateArmedForce ; rdfs:label "Malian armed forces"@en .',
+        't:b-army a ckg:StateArmedForce ; rdfs:label "Military Forces of Mali (2013-2020)"@en .',
+    )
+    [link] = links_between(result, URIRef(T + "a-army"), URIRef(T + "b-army"))
+    assert link.predicate == OWL.sameAs and "ACLED's name for 2013-2020" in link.fields[0]
 
 
 # ---------------------------------------------------------------------------
@@ -445,7 +549,7 @@ def test_side_by_side_after_reasoning(imports):
     dataset = with_ontology(reasoned_dataset(result.dataset))
     # Ask from the ACLED event's side: OWL RL's sameAs closure reaches the article's claims.
     event = acled_event(result, "MLI990001")
-    columns, rows = rows_as_text(run_query(dataset, find_query("figures-side-by-side"), {"event": str(event)}))
+    _columns, rows = rows_as_text(run_query(dataset, find_query("figures-side-by-side"), {"event": str(event)}))
     sources = {row[0] for row in rows}
     assert any(s.startswith("ACLED") for s in sources)
     assert any("RFI" in s for s in sources)
@@ -464,8 +568,8 @@ def test_merge_cli_needs_inputs_and_a_format_with_graphs(run_cli, tmp_path, impo
 def test_graphs_from_other_tools_merge_too(imports, tmp_path, fmt):
     """The article graph written as JSON-LD (named graphs kept) or Turtle (flattened: it becomes a
     graph of its own) reconciles with an ACLED import as the TriG original does."""
-    from conflictkg.graph.serialize import serialize
     from conflictkg.graph.formats import format_named
+    from conflictkg.graph.serialize import serialize
 
     other = tmp_path / f"article.{fmt}"
     other.write_bytes(serialize(load_dataset(), format_named(fmt)))

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -49,6 +50,7 @@ DISTANCE_BOUND_KM = 25.0
 SAME_AS_FROM = 0.9
 EXACT_MATCH_FROM = 0.6
 LONGEST_EVENT_DAYS = 31
+LONGEST_CONTAINER_DAYS = 366  # a year-precise event may contain a precise one (skos:closeMatch)
 EVENT_ACTOR_PROPERTIES = (CKG.hasActor, CKG.perpetrator, CKG.target, CKG.combatant)
 _ADMIN_WORDS = {
     "region", "province", "state", "district", "department", "governorate", "county", "prefecture", "division",
@@ -119,6 +121,69 @@ class AliasTable:
 
     def entries(self, kind: str, key: str) -> list[Alias]:
         return self.names.get((kind, key), [])
+
+
+_DATED = re.compile(r"^(.*\S)\s*\((\d{4})\s*-\s*(\d{4})?\)$")
+
+
+def dated_name(name: str) -> tuple[str, tuple[int, int | None] | None]:
+    """ACLED's dated actor names: "Military Forces of Mali (2013-2020)" -> ("Military Forces of
+    Mali", (2013, 2020)); "(2021-)" -> (2021, None); other names -> (name, None)."""
+    match = _DATED.match(name.strip())
+    if not match:
+        return name, None
+    return match.group(1), (int(match.group(2)), int(match.group(3)) if match.group(3) else None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One row of the succession table: a group merged into or renamed as another, when, and the source."""
+
+    predecessor: str
+    successor: str
+    relation: str  # "merged into" or "renamed as"
+    date: dt.date
+    source: str
+
+
+class Succession:
+    """The reviewed table of actors over time (data/actor-succession.csv): mergers and renamings
+    with their date and source. Names are matched like actor names (and through the alias table)."""
+
+    RELATIONS: ClassVar[dict[str, str]] = {"merged-into": "merged into", "renamed-as": "renamed as"}
+
+    def __init__(self, rows: Iterable[dict[str, str]], aliases: AliasTable, origin: str = "actor-succession.csv"):
+        self.steps: list[tuple[set[tuple[str, str]], set[tuple[str, str]], Step]] = []
+        for number, row in enumerate(rows, start=2):
+            values = {k: (row.get(k) or "").strip() for k in ("predecessor", "successor", "relation", "date", "source", "source_url")}
+            try:
+                day = dt.date.fromisoformat(values["date"])
+            except ValueError:
+                day = None
+            if not values["predecessor"] or not values["successor"] or values["relation"] not in self.RELATIONS or day is None or not values["source"]:
+                raise InputError(
+                    f"{origin}:{number}: a succession row needs predecessor, successor, relation "
+                    f"({' or '.join(self.RELATIONS)}), date (YYYY-MM-DD) and source"
+                )
+            step = Step(values["predecessor"], values["successor"], self.RELATIONS[values["relation"]], day, values["source"])
+            self.steps.append((self._keys(values["predecessor"], aliases), self._keys(values["successor"], aliases), step))
+
+    @staticmethod
+    def _keys(name: str, aliases: AliasTable) -> set[tuple[str, str]]:
+        key = normal_name(name)
+        return {("name", key)} | {("alias", alias.entry) for alias in aliases.entries("actor", key)}
+
+    @classmethod
+    def load(cls, aliases: AliasTable) -> Succession:
+        """The shipped table."""
+        from conflictkg.graph.resources import resource_file
+
+        text = resource_file("data", "actor-succession.csv").read_text("utf-8")
+        return cls(csv.DictReader(io.StringIO(text)), aliases, "data/actor-succession.csv")
+
+    def between(self, earlier: set[tuple[str, str]], later: set[tuple[str, str]]) -> list[Step]:
+        """The steps that lead from an actor with keys `earlier` to one with keys `later`."""
+        return [step for before, after, step in self.steps if before & earlier and after & later]
 
 
 # ---------------------------------------------------------------------------
@@ -358,15 +423,31 @@ class Link:
     rule: str
     score: float
     fields: list[str]
+    close: bool = False  # a weaker match (skos:closeMatch): never identity, never joins clusters
 
     @property
     def predicate(self) -> URIRef:
+        if self.close:
+            return SKOS.closeMatch
         return OWL.sameAs if self.score >= SAME_AS_FROM else SKOS.exactMatch
 
     @property
     def explanation(self) -> URIRef:
         digest = hashlib.sha256(f"{self.subject}|{self.object}".encode()).hexdigest()[:20]
         return KID[f"match/{digest}"]
+
+
+@dataclass
+class Candidate:
+    """A match that was considered and not made: a tie between equally good candidates, or a link
+    that would have put two records of one data set (or two ids of one scheme) in one cluster."""
+
+    kind: str
+    subject: URIRef
+    objects: list[URIRef]
+    rule: str
+    score: float
+    reason: str
 
 
 class Clusters:
@@ -383,10 +464,15 @@ class Clusters:
             self.parent[node], node = root, self.parent[node]
         return root
 
+    on_join = None
+
     def join(self, a: Node, b: Node) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.parent[max(ra, rb, key=str)] = min(ra, rb, key=str)
+            kept, joined = min(ra, rb, key=str), max(ra, rb, key=str)
+            self.parent[joined] = kept
+            if self.on_join is not None:
+                self.on_join(kept, joined)
 
     def same(self, a: Node, b: Node) -> bool:
         return a == b or self.find(a) == self.find(b)
@@ -405,15 +491,20 @@ def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 class Reconciler:
     """Finds links between nodes of different origins (the graphs that type them)."""
 
-    def __init__(self, index: Index, ontology, aliases: AliasTable):
+    def __init__(self, index: Index, ontology, aliases: AliasTable, succession: Succession | None = None):
         self.index = index
         self.aliases = aliases
         self.place_classes = subclasses(ontology, CKG.Place)
         self.country_classes = subclasses(ontology, CKG.Country)
         self.actor_classes = subclasses(ontology, CKG.Actor)
         self.event_classes = subclasses(ontology, CKG.Event)
+        self.state_classes = subclasses(ontology, CKG.State)
+        self.succession = succession or Succession([], aliases)
         self.links: dict[tuple[URIRef, URIRef], Link] = {}
         self.clusters = Clusters()
+        self.candidates: list[Candidate] = []
+        self._members: dict[Node, set[Node]] = {}
+        self.clusters.on_join = self._joined
         self.places = index.instances(self.place_classes)
         self.actors = index.instances(self.actor_classes)
         self.events = index.instances(self.event_classes)
@@ -421,16 +512,68 @@ class Reconciler:
 
     # -- common ----------------------------------------------------------------
 
-    def add(self, a: URIRef, b: URIRef, kind: str, rule: str, score: float, fields: list[str]) -> bool:
+    def add(self, a: URIRef, b: URIRef, kind: str, rule: str, score: float, fields: list[str], close: bool = False) -> bool:
         if a == b or score < EXACT_MATCH_FROM:
             return False
         key = _pair(a, b)
         known = self.links.get(key)
         if known is not None and known.score >= score:
             return False
-        self.links[key] = Link(key[0], key[1], kind, rule, round(score, 2), fields)
-        self.clusters.join(a, b)
+        if not close:
+            clash = self.clash(a, b)
+            if clash:
+                self.candidates.append(Candidate(kind, key[0], [key[1]], rule, round(score, 2), clash))
+                return False
+        self.links[key] = Link(key[0], key[1], kind, rule, round(score, 2), fields, close)
+        if not close:
+            self.clusters.join(a, b)
         return True
+
+    def cluster_facts(self, node: Node) -> tuple[set[tuple[str, Node]], dict[str, set[str]]]:
+        """The members' (origin graph, member) pairs and identifiers (scheme -> values) of node's cluster."""
+        root = self.clusters.find(node)
+        members = self._members.get(root, {node})
+        origins = {(graph, m) for m in members for graph in self.index.origin(m)}
+        identifiers: dict[str, set[str]] = defaultdict(set)
+        for m in members:
+            for scheme, value in self.identifiers_of(m):
+                identifiers[scheme].add(value)
+        return origins, identifiers
+
+    def identifiers_of(self, node: Node) -> list[tuple[str, str]]:
+        found = []
+        for identifier in self.index.values(node, CKG.externalIdentifier):
+            scheme, value = self.index.value(identifier, CKG.identifierScheme), self.index.value(identifier, CKG.identifierValue)
+            if scheme is not None and value is not None:
+                found.append((str(scheme), str(value)))
+        return found
+
+    def clash(self, a: URIRef, b: URIRef) -> str:
+        """Why joining a's and b's clusters would conflate records ('' when it would not): two
+        different nodes of one graph, or two values of one identifier scheme, in one cluster."""
+        if self.clusters.same(a, b):
+            return ""
+        origins_a, ids_a = self.cluster_facts(a)
+        origins_b, ids_b = self.cluster_facts(b)
+        graphs_b: dict[str, Node] = {graph: member for graph, member in origins_b}
+        for graph, member in sorted(origins_a, key=str):
+            other = graphs_b.get(graph)
+            if other is not None and other != member:
+                return (
+                    f"refused: {self.index.label(member)!r} and {self.index.label(other)!r} are two records of "
+                    f"{_short(URIRef(graph))} and would be in one cluster"
+                )
+        for scheme in sorted(set(ids_a) & set(ids_b)):
+            if ids_a[scheme] != ids_b[scheme]:
+                return (
+                    f"refused: {scheme} {', '.join(sorted(ids_a[scheme]))} and {', '.join(sorted(ids_b[scheme]))} "
+                    "would be in one cluster"
+                )
+        return ""
+
+    def _joined(self, kept: Node, joined: Node) -> None:
+        members = self._members.pop(kept, {kept}) | self._members.pop(joined, {joined})
+        self._members[kept] = members
 
     def different_origins(self, a: URIRef, b: URIRef) -> bool:
         oa, ob = self.index.origin(a), self.index.origin(b)
@@ -559,16 +702,11 @@ class Reconciler:
     # -- actors ------------------------------------------------------------------
 
     def link_actors(self) -> None:
-        index = self.index
         buckets: dict[tuple[str, str], list[URIRef]] = defaultdict(list)
         for actor in self.actors:
-            for name in index.names(actor):
-                key = normal_name(name)
-                if not key:
-                    continue
-                buckets[("name", key)].append(actor)
-                for alias in self.aliases.entries("actor", key):
-                    buckets[("alias", alias.entry)].append(actor)
+            for key in sorted(self.actor_keys(actor)):
+                if actor not in buckets[key]:
+                    buckets[key].append(actor)
         pairs = set()
         for nodes in buckets.values():
             for i, a in enumerate(nodes):
@@ -586,13 +724,18 @@ class Reconciler:
         for name_a in index.names(a):
             for name_b in index.names(b):
                 key_a, key_b = normal_name(name_a), normal_name(name_b)
-                for alias_a in self.aliases.entries("actor", key_a):
-                    for alias_b in self.aliases.entries("actor", key_b):
+                (base_a, period_a), (base_b, period_b) = dated_name(name_a), dated_name(name_b)
+                dated = "".join(
+                    f" ({name!r} read as {base!r}, ACLED's name for {period[0]}-{period[1] or ''})"
+                    for name, base, period in ((name_a, base_a, period_a), (name_b, base_b, period_b)) if period
+                )
+                for alias_a in self.aliases.entries("actor", normal_name(base_a)):
+                    for alias_b in self.aliases.entries("actor", normal_name(base_b)):
                         if alias_a.entry != alias_b.entry:
                             continue
                         score = 1.0 if alias_a.match == alias_b.match == "same" else 0.8
                         fields = [(f"name: {name_a!r} and {name_b!r} are both listed under {alias_a.entry!r} in the alias table"
-                                  f" ({alias_a.match} / {alias_b.match})")]
+                                  f" ({alias_a.match} / {alias_b.match}){dated}")]
                         if best is None or score > best[1]:
                             best = ("alias-table", score, fields)
                 if key_a == key_b and key_a and (best is None or best[1] < 0.7):
@@ -671,31 +814,77 @@ class Reconciler:
         if place is None:
             return None
         actors_a, actors_b = self.event_actors(a), self.event_actors(b)
-        shared = sorted(
-            {(x, y) for x in actors_a for y in actors_b if self.clusters.same(x, y)}, key=lambda pair: (str(pair[0]), str(pair[1]))
-        )
-        shared_a = {x for x, _ in shared}
-        if not shared_a:
+        relations: dict[Node, tuple[float, str]] = {}
+        for x in sorted(actors_a, key=str):
+            for y in sorted(actors_b, key=str):
+                found = self.actor_relation(x, y, min(wa[0], wb[0]))
+                if found is not None and (x not in relations or found[0] > relations[x][0]):
+                    relations[x] = found
+        if not relations:
             return None
-        actor_score = len(shared_a) / min(len(actors_a), len(actors_b))
+        actor_score = sum(weight for weight, _text in relations.values()) / min(len(actors_a), len(actors_b))
         score = 0.35 * date_score + 0.35 * place[0] + 0.3 * min(1.0, actor_score)
-        names = ", ".join(sorted({f"{self.index.label(x)!r} = {self.index.label(y)!r}" for x, y in shared}))
-        fields = [
-            f"date: {wa[0]}..{wa[1]} overlaps {wb[0]}..{wb[1]} (longest range {longest} day{'s' if longest > 1 else ''})",
-            place[1],
-            f"actors: {len(shared_a)} of {min(len(actors_a), len(actors_b))} shared ({names})",
-        ]
+        names = ", ".join(sorted(text for _weight, text in relations.values()))
+        if longest > LONGEST_EVENT_DAYS:
+            outer, inner = (wa, wb) if (wa[1] - wa[0]) > (wb[1] - wb[0]) else (wb, wa)
+            date = f"date: {outer[0]}..{outer[1]} contains {inner[0]}..{inner[1]} (a weaker match: the longer range is {longest} days)"
+        else:
+            date = f"date: {wa[0]}..{wa[1]} overlaps {wb[0]}..{wb[1]} (longest range {longest} day{'s' if longest > 1 else ''})"
+        fields = [date, place[1], f"actors: {len(relations)} of {min(len(actors_a), len(actors_b))} shared ({names})"]
         return score, fields
 
+    def actor_relation(self, x: Node, y: Node, day: dt.date) -> tuple[float, str] | None:
+        """How two events' actors relate: linked (1), one state's side (the government and its
+        armed forces or officials, 1), or a predecessor and its successor in the succession table (0.5)."""
+        label = self.index.label
+        if self.clusters.same(x, y):
+            return 1.0, f"{label(x)!r} = {label(y)!r}"
+        sx, sy = self.state_side(x), self.state_side(y)
+        if sx is not None and sy is not None and self.clusters.same(sx, sy):
+            return 1.0, f"{label(x)!r} and {label(y)!r} are one state's side ({label(sx)!r})"
+        for a, b in ((x, y), (y, x)):
+            for step in self.succession.between(self.actor_keys(a), self.actor_keys(b)):
+                when = "after" if day >= step.date else "before"
+                return 0.5, (
+                    f"{label(a)!r} {step.relation} {label(b)!r} on {step.date} ({step.source}); the event is {when} that"
+                )
+        return None
+
+    def state_side(self, actor: Node) -> Node | None:
+        """The state an actor is (a ckg:State) or acts for (ckg:armedForcesOf, ckg:officialsOf)."""
+        if self.index.types.get(actor, set()) & self.state_classes:
+            return actor
+        for prop in (CKG.armedForcesOf, CKG.officialsOf):
+            state = self.index.value(actor, prop)
+            if state is not None:
+                return state
+        return None
+
+    def actor_keys(self, actor: Node) -> set[tuple[str, str]]:
+        """("name", normalised name) and ("alias", entry) keys of an actor (dated names by their base)."""
+        keys = set()
+        for name in self.index.names(actor):
+            base, _period = dated_name(name)
+            for key in {normal_name(name), normal_name(base)}:
+                if key:
+                    keys.add(("name", key))
+                    keys |= {("alias", alias.entry) for alias in self.aliases.entries("actor", key)}
+        return keys
+
     def link_events(self) -> None:
-        windows = {}
+        windows, wide = {}, {}
         for event in self.events:
             window = self.window(event)
-            if window is not None and (window[1] - window[0]).days + 1 <= LONGEST_EVENT_DAYS:
+            if window is None:
+                continue
+            span = (window[1] - window[0]).days + 1
+            if span <= LONGEST_EVENT_DAYS:
                 windows[event] = window
+            elif span <= LONGEST_CONTAINER_DAYS:
+                wide[event] = window
         # Candidates share a day and come from another origin: index by day, then by origin.
         by_day: dict[dt.date, dict[frozenset, list[URIRef]]] = defaultdict(lambda: defaultdict(list))
-        origin_of = {event: self.index.origin(event) for event in windows}
+        origin_of = {event: self.index.origin(event) for event in list(windows) + list(wide)}
         for event, (begin, end) in sorted(windows.items(), key=lambda item: str(item[0])):
             day = begin
             while day <= end:
@@ -721,22 +910,64 @@ class Reconciler:
                             scores[pair] = found
                 day += dt.timedelta(days=1)
         # Each event's best candidate in each other origin; a link needs the choice to be mutual.
-        best: dict[tuple[URIRef, frozenset], URIRef] = {}
+        best: dict[tuple[URIRef, frozenset], URIRef | None] = {}
         candidates: dict[tuple[URIRef, frozenset], list[URIRef]] = defaultdict(list)
         for a, b in scores:
             candidates[(a, self.index.origin(b))].append(b)
             candidates[(b, self.index.origin(a))].append(a)
-        for (event, origin), options in candidates.items():
-            top = max(scores[_pair(event, o)][0] for o in options)
-            tied = [o for o in options if scores[_pair(event, o)][0] == top]
-            if len(tied) > 1:
-                tied_set = set(tied)
-                outer = [o for o in tied if not (self.super_events(o) & tied_set)]
-                tied = outer or tied
-            best[(event, origin)] = min(tied, key=str)
+        for (event, origin), options in sorted(candidates.items(), key=lambda item: (str(item[0][0]), sorted(item[0][1]))):
+            best[(event, origin)] = self.choose(event, options, lambda o, e=event: scores[_pair(e, o)][0], "event-overlap")
         for (a, b), (score, fields) in sorted(scores.items(), key=lambda item: (str(item[0][0]), str(item[0][1]))):
             if best.get((a, self.index.origin(b))) == b and best.get((b, self.index.origin(a))) == a:
                 self.add(a, b, "event", "event-overlap", score, fields)
+        self.link_contained(wide, windows, by_day, origin_of)
+
+    def choose(self, event: URIRef, options: list[URIRef], score_of, rule: str) -> URIRef | None:
+        """The best of `options` for `event`; None (and the tie reported as a candidate) when two or
+        more are equally good. Among equals, an event already linked to `event` (by identifier) or
+        one that the others are sub-events of is preferred; string order never decides."""
+        top = max(score_of(o) for o in options)
+        tied = [o for o in options if score_of(o) == top]
+        if len(tied) > 1:
+            known = [o for o in tied if self.clusters.same(event, o)]
+            tied = known or tied
+        if len(tied) > 1:
+            tied_set = set(tied)
+            outer = [o for o in tied if not (self.super_events(o) & tied_set)]
+            tied = outer or tied
+        if len(tied) > 1:
+            self.candidates.append(Candidate(
+                "event", event, sorted(tied, key=str), rule, round(top, 2),
+                f"ambiguous: {len(tied)} candidates score {top:.2f}; none linked",
+            ))
+            return None
+        return tied[0]
+
+    def link_contained(self, wide: dict, windows: dict, by_day: dict, origin_of: dict) -> None:
+        """A month- or year-precise event and a precise event of another origin that lies inside it,
+        at the same place with a shared actor: a weaker match (skos:closeMatch), never identity."""
+        for event in sorted(wide, key=str):
+            begin, end = wide[event]
+            mine = origin_of[event]
+            inside: dict[frozenset, set[URIRef]] = defaultdict(set)
+            day = begin
+            while day <= end:
+                for origin, others in by_day.get(day, {}).items():
+                    if not (origin & mine):
+                        inside[origin].update(o for o in others if begin <= windows[o][0] and windows[o][1] <= end)
+                day += dt.timedelta(days=1)
+            for origin, others in sorted(inside.items(), key=lambda item: sorted(item[0])):
+                found = {}
+                for other in others:
+                    result = self.compare_events(event, other, {event: wide[event], other: windows[other]})
+                    if result is not None and result[0] >= EXACT_MATCH_FROM:
+                        found[other] = result
+                if not found:
+                    continue
+                chosen = self.choose(event, sorted(found, key=str), lambda o, f=found: f[o][0], "event-contains")
+                if chosen is not None:
+                    score, fields = found[chosen]
+                    self.add(event, chosen, "event", "event-contains", score, fields, close=True)
 
     def super_events(self, event: URIRef) -> set[Node]:
         cached = self._super.get(event)
@@ -767,6 +998,7 @@ class MergeResult:
     inputs: list[Input]
     unmatched_events: dict[str, list[str]]
     conflicts: list[str]
+    candidates: list[Candidate] = field(default_factory=list)
     data: bytes = b""
     triples: int = 0
     _dataset: Dataset | None = None
@@ -798,18 +1030,27 @@ class MergeResult:
         for link in self.links:
             by_kind[link.kind].append(link)
         same = sum(1 for link in self.links if link.predicate == OWL.sameAs)
+        close = sum(1 for link in self.links if link.close)
         out.append(
             f"Matched (graph {_short(RECONCILIATION_GRAPH)}): {len(self.links)} link(s), {same} owl:sameAs, "
-            f"{len(self.links) - same} skos:exactMatch"
+            f"{len(self.links) - same - close} skos:exactMatch, {close} skos:closeMatch"
         )
+        names = {OWL.sameAs: "owl:sameAs", SKOS.exactMatch: "skos:exactMatch", SKOS.closeMatch: "skos:closeMatch"}
         for kind in ("event", "place", "actor"):
             links = by_kind.get(kind, [])
             out.append(f"  {kind}s: {len(links)}")
             for link in links:
-                prop = "owl:sameAs" if link.predicate == OWL.sameAs else "skos:exactMatch"
-                out.append(f"    {prop} {_short(link.subject)} {_short(link.object)} [{link.rule}, score {link.score:.2f}]")
+                out.append(f"    {names[link.predicate]} {_short(link.subject)} {_short(link.object)} [{link.rule}, score {link.score:.2f}]")
                 for line in link.fields:
                     out.append(f"        {line}")
+        out.append("Candidates not linked (ties, and links that would put two records of one data set in one cluster):")
+        if not self.candidates:
+            out.append("  none")
+        for candidate in self.candidates:
+            others = ", ".join(_short(o) for o in candidate.objects)
+            out.append(
+                f"  {candidate.kind}: {_short(candidate.subject)} ~ {others} [{candidate.rule}, score {candidate.score:.2f}]: {candidate.reason}"
+            )
         out.append("Not matched (events with no link, by graph):")
         if not self.unmatched_events:
             out.append("  none")
@@ -845,7 +1086,7 @@ def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> Merg
     }
     ontology = load_ontology()
     index = Index(quads)
-    reconciler = Reconciler(index, ontology, aliases)
+    reconciler = Reconciler(index, ontology, aliases, Succession.load(aliases))
     links = reconciler.run()
 
     graphs = sorted({str(g) for _s, _p, _o, g in quads if g != DATASET_DEFAULT_GRAPH_ID})
@@ -887,7 +1128,7 @@ def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> Merg
             for graph in sorted(index.origin(event)):
                 unmatched[graph].append(index.label(event))
     conflicts = find_conflicts(index, reconciler, links)
-    result = MergeResult(all_quads, links, inputs, dict(unmatched), conflicts)
+    result = MergeResult(all_quads, links, inputs, dict(unmatched), conflicts, reconciler.candidates)
     result.triples = len(all_quads)
     return result
 
@@ -1001,12 +1242,15 @@ def merge_files(
 
 __all__ = [
     "AliasTable",
+    "Candidate",
     "Input",
     "Link",
     "MergeResult",
     "Reconciler",
+    "Succession",
     "blank_node_labels",
     "builtin_input",
+    "dated_name",
     "merge_files",
     "merge_inputs",
     "normal_name",
