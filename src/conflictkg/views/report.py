@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -27,16 +28,19 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from conflictkg import __version__
-from conflictkg.guard.files import write_bytes_atomic
 from conflictkg.errors import InputError, QueryError, UsageError
-from conflictkg.graph.parse import with_ontology
 from conflictkg.graph.namespaces import CKG, CKV, PREFIXES
+from conflictkg.graph.parse import with_ontology
+from conflictkg.guard.files import write_bytes_atomic
 
 MAX_TREE_PLACES = 400
 MAX_TIMELINE_ROWS = 400
 MAX_ACTORS = 40
 MAX_ACTOR_EVENTS = 60
-MAX_MARKERS = 3000
+MAX_MARKERS = 20000
+MAX_SINGLE_MARKERS = 400  # above this, nearby places share one dot (clusters)
+MAX_REGION_LABELS = 60
+CLUSTER_CELL = 16  # pixels
 MAX_CLAIMS_FOR_SAVED_QUERY = 100
 SAFE_SCHEMES = ("http://", "https://", "urn:")
 
@@ -56,6 +60,8 @@ class Event:
     parents: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role, actor)
+    after: list[str] = field(default_factory=list)  # events the source says this one followed (ckg:after)
+    span: tuple[dt.date, dt.date] | None = None  # no dates of its own: the span of its sub-events
 
     @property
     def begin_low(self) -> dt.date | None:
@@ -79,7 +85,9 @@ class Event:
 
     @property
     def sort_key(self) -> tuple:
-        return (self.begin_low or dt.date.max, self.end_high or dt.date.max)
+        low = self.begin_low or (self.span[0] if self.span else None)
+        high = self.end_high or (self.span[1] if self.span else None)
+        return (low or dt.date.max, high or dt.date.max)
 
 
 @dataclass
@@ -115,6 +123,8 @@ class Claim:
     maximum: int | None = None
     status: str = ""
     where: str = ""
+    dataset: str = ""  # the data set an importer took it from (prov:wasDerivedFrom)
+    member: str = ""  # what it was about before merged entries were folded together
     concerns: list[str] = field(default_factory=list)
     cites_sources: list[str] = field(default_factory=list)
     cites_claims: list[str] = field(default_factory=list)
@@ -134,6 +144,9 @@ class ReportData:
     disagreements: list[dict[str, str]]
     triples: int
     graphs: list[str]
+    members: dict[str, list[str]] = field(default_factory=dict)  # an entry's IRI -> the IRIs linked as the same
+    possibly: dict[str, list[str]] = field(default_factory=dict)  # skos:closeMatch between entries
+    reasons: dict[frozenset, list[str]] = field(default_factory=dict)  # {a, b} -> the merge's explanation lines
 
     def label(self, iri: str) -> str:
         return self.labels.get(iri) or local_name(iri)
@@ -150,20 +163,37 @@ REPORT_QUERIES = "report"  # the folder queries/report/ (not saved queries: `con
 
 def report_query(name: str):
     """One of the report's own queries, `queries/report/NAME.rq`, parsed like a saved query."""
-    from conflictkg.queries.saved import parse_saved_query
     from conflictkg.graph.resources import resource_dir
+    from conflictkg.queries.saved import parse_saved_query
 
     entry = resource_dir("queries") / REPORT_QUERIES / f"{name}.rq"
     return parse_saved_query(f"report/{name}", entry.read_text("utf-8"))
 
 
-def _rows(dataset: Dataset, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
-    from conflictkg.queries.saved import find_query, run_query
+class QueryRunner:
+    """Runs the report's queries on a scratch in-memory Oxigraph copy of the data set: rdflib takes
+    minutes on 10,000 events (the whole report is about 1 s per 1,000 events this way)."""
 
-    query = report_query(name[len("report-"):]) if name.startswith("report-") else find_query(name)
-    result = run_query(dataset, query, params or {})
-    variables = [str(v) for v in result.vars or []]
-    return [{v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in result]
+    def __init__(self, dataset: Dataset) -> None:
+        from conflictkg.stores.oxigraph import OxigraphStore
+
+        self.store = OxigraphStore()
+        self.store.load_dataset(dataset)
+
+    def rows(self, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
+        from conflictkg.queries.saved import find_query
+
+        query = report_query(name[len("report-"):]) if name.startswith("report-") else find_query(name)
+        result = self.store.query(query, params or {})
+        variables = [str(v) for v in result.vars or []]
+        return [{v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in result]
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _rows(runner: QueryRunner, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
+    return runner.rows(name, params)
 
 
 def _date(term: Node | None) -> dt.date | None:
@@ -210,6 +240,14 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
 def collect(dataset: Dataset) -> ReportData:
     """Read everything the report shows from the graph with SPARQL (the ontology is added if missing)."""
     dataset = with_ontology(dataset)
+    runner = QueryRunner(dataset)
+    try:
+        return _collect(runner, dataset)
+    finally:
+        runner.close()
+
+
+def _collect(dataset: QueryRunner, source: Dataset) -> ReportData:
     labels: dict[str, tuple[int, str]] = {}
     for row in _rows(dataset, "report-labels"):
         node, label = str(row["node"]), row["label"]
@@ -255,7 +293,7 @@ def collect(dataset: Dataset) -> ReportData:
         iri = str(row["claim"])
         claim = claims.setdefault(iri, Claim(iri))
         for key, attribute in (("about", "about"), ("source", "source"), ("kind", "kind"), ("casualty", "casualty"),
-                               ("wording", "wording"), ("status", "status"), ("where", "where")):
+                               ("wording", "wording"), ("status", "status"), ("where", "where"), ("dataset", "dataset")):
             if not getattr(claim, attribute) and row.get(key) is not None:
                 setattr(claim, attribute, str(row[key]))
         if claim.minimum is None:
@@ -272,10 +310,12 @@ def collect(dataset: Dataset) -> ReportData:
         except (UsageError, QueryError):
             pass  # the saved query is optional: the claims table marks disagreements itself
 
-    graphs = sorted(str(g.identifier) for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef))
-    return ReportData(
-        {k: v[1] for k, v in labels.items()}, events, places, actors, claims, disagreements, len(dataset), graphs
+    graphs = sorted(str(g.identifier) for g in source.graphs() if len(g) and isinstance(g.identifier, URIRef))
+    data = ReportData(
+        {k: v[1] for k, v in labels.items()}, events, places, actors, claims, disagreements, len(source), graphs
     )
+    fold_links(data, _rows(dataset, "report-same"), _rows(dataset, "report-matches"))
+    return data
 
 
 def _apply_links(rows: Iterable[dict[str, Node]], events: dict[str, Event], places: dict[str, Place],
@@ -296,6 +336,8 @@ def _apply_links(rows: Iterable[dict[str, Node]], events: dict[str, Event], plac
             if event is not None:
                 if relation in ("subEventOf", "partOfCampaign") and obj in events and obj not in event.parents:
                     event.parents.append(obj)
+                elif relation == "after" and obj in events and obj not in event.after:
+                    event.after.append(obj)
                 elif relation == "hasPlace" and obj not in event.places:
                     event.places.append(obj)
                 elif relation in roles | {"hasActor"}:
@@ -321,6 +363,138 @@ def _apply_links(rows: Iterable[dict[str, Node]], events: dict[str, Event], plac
         for other in place.near:
             if other in places and place.iri not in places[other].near:
                 places[other].near.append(place.iri)
+
+
+def fold_links(data: ReportData, same_rows: Iterable[dict[str, Node]], match_rows: Iterable[dict[str, Node]]) -> None:
+    """Show what the merge linked as the same (owl:sameAs, skos:exactMatch) as one entry: the
+    events, places and actors of a cluster become the member with the shortest IRI (the article's
+    own node before an importer's), which takes the others' dates, places, coordinates, actors and
+    claims; `members` keeps who was folded in, `possibly` the skos:closeMatch links between
+    entries, `reasons` the merge's explanation of each link. Nothing is dropped: every claim stays,
+    with the node it was about in `Claim.member`."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    close: list[tuple[str, str]] = []
+    for row in same_rows:
+        a, b, kind = str(row["a"]), str(row["b"]), local_name(str(row["link"]))
+        if kind in ("sameAs", "exactMatch"):
+            parent[find(a)] = find(b)
+        else:
+            close.append((a, b))
+    by_match: dict[str, dict] = {}
+    for row in match_rows:
+        entry = by_match.setdefault(str(row["match"]), {"ends": frozenset({str(row["subject"]), str(row["object"])}),
+                                                        "head": "", "fields": set()})
+        if not entry["head"]:
+            words = [local_name(str(row["link"])) if row.get("link") is not None else "link"]
+            if row.get("rule") is not None:
+                words.append(f"rule {local_name(str(row['rule']))}")
+            if row.get("score") is not None:
+                words.append(f"score {row['score']}")
+            entry["head"] = ", ".join(words)
+        if row.get("field") is not None:
+            entry["fields"].add(str(row["field"]))
+    for entry in by_match.values():
+        data.reasons.setdefault(entry["ends"], []).extend([entry["head"], *sorted(entry["fields"])])
+
+    alias: dict[str, str] = {}
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for node in list(parent):
+        clusters[find(node)].append(node)
+    for members in clusters.values():
+        for table in (data.events, data.places, data.actors):
+            inside = sorted(m for m in members if m in table)
+            if len(inside) < 2:
+                continue
+            head = min(inside, key=lambda iri: (iri.count("/"), len(iri), iri))
+            data.members[head] = [head] + [m for m in inside if m != head]
+            for member in inside:
+                alias[member] = head
+    entries = set(data.events) | set(data.places) | set(data.actors)
+    close = [(a, b) for a, b in close if a in entries and b in entries]  # not the vocabularies' mappings
+
+    def same(iri: str) -> str:
+        return alias.get(iri, iri)
+
+    def renamed(items: list[str], own: str | None = None) -> list[str]:
+        return list(dict.fromkeys(same(i) for i in items if same(i) != own))
+
+    for head, members in data.members.items():
+        for member in members[1:]:
+            if head in data.events:
+                event, other = data.events[head], data.events.pop(member)
+                for key, day in other.times.items():
+                    event.times.setdefault(key, day)
+                for attribute in ("cls", "type", "precision", "when", "description"):
+                    if not getattr(event, attribute):
+                        setattr(event, attribute, getattr(other, attribute))
+                event.places += other.places
+                event.parents += other.parents
+                event.roles += other.roles
+                event.after += other.after
+            elif head in data.places:
+                place, other = data.places[head], data.places.pop(member)
+                if place.point is None and other.point is not None:
+                    place.point, place.point_source = other.point, other.point_source or member
+                place.parents += other.parents
+                place.near += other.near
+                place.on_border += other.on_border
+                place.border_between += other.border_between
+            elif head in data.actors:
+                actor, other = data.actors[head], data.actors.pop(member)
+                name = data.labels.get(member)
+                if name and name != data.label(head) and name not in actor.alt:
+                    actor.alt.append(name)
+                actor.alt += [a for a in other.alt if a not in actor.alt]
+                actor.relations += other.relations
+                actor.operates_in += other.operates_in
+    for event in data.events.values():
+        event.places = renamed(event.places)
+        event.parents = renamed(event.parents, event.iri)
+        event.after = renamed(event.after, event.iri)
+        event.roles = list(dict.fromkeys((role, same(actor)) for role, actor in event.roles))
+    for place in data.places.values():
+        place.parents = renamed(place.parents, place.iri)
+        place.near = renamed(place.near, place.iri)
+        place.on_border = renamed(place.on_border, place.iri)
+        place.border_between = renamed(place.border_between, place.iri)
+    for actor in data.actors.values():
+        actor.relations = list(dict.fromkeys((relation, same(o)) for relation, o in actor.relations if same(o) != actor.iri))
+        actor.operates_in = renamed(actor.operates_in)
+    for claim in data.claims.values():
+        if claim.about in alias:
+            claim.member, claim.about = claim.about, same(claim.about)
+        claim.source = same(claim.source) if claim.source else claim.source
+        claim.concerns = renamed(claim.concerns)
+        claim.cites_sources = renamed(claim.cites_sources)
+    for a, b in close:
+        ra, rb = same(a), same(b)
+        if ra != rb:
+            data.possibly.setdefault(ra, [])
+            data.possibly.setdefault(rb, [])
+            if rb not in data.possibly[ra]:
+                data.possibly[ra].append(rb)
+            if ra not in data.possibly[rb]:
+                data.possibly[rb].append(ra)
+
+
+def link_reasons(data: ReportData, iri: str) -> list[tuple[str, list[str]]]:
+    """For an entry that folds several nodes, each member with the merge's reasons for the link."""
+    out = []
+    members = data.members.get(iri, [iri])
+    for member in members[1:]:
+        reasons = []
+        for other in members:
+            reasons += data.reasons.get(frozenset({member, other}), [])
+        out.append((member, reasons))
+    return out
 
 
 # --- HTML helpers ---------------------------------------------------------------------------------
@@ -446,16 +620,53 @@ class MapView:
         return box[2] >= self.west and box[0] <= self.east and box[3] >= self.south and box[1] <= self.north
 
 
+@functools.cache
+def _outlines(name: str) -> tuple[tuple[dict, tuple[float, float, float, float], str], ...]:
+    """The shipped outlines, each with its bounding box and folded name (read once per process)."""
+    return tuple((f, _bbox(f), normalise_name(f["properties"].get("name", ""))) for f in _basemap(name)["features"])
+
+
+def event_deaths(data: ReportData) -> dict[str, int]:
+    """Per event (entry), the highest death figure any source gives (a claim of killed people:
+    its maximum, else its minimum); events with no such figure are left out. It sizes the dots."""
+    deaths: dict[str, int] = {}
+    for claim in data.claims.values():
+        if local_name(claim.casualty) != "killed" or claim.about not in data.events:
+            continue
+        figure = claim.maximum if claim.maximum is not None else claim.minimum
+        if figure is not None:
+            deaths[claim.about] = max(deaths.get(claim.about, 0), figure)
+    return deaths
+
+
+def _radius(deaths: int, has_events: bool) -> float:
+    """A dot's radius: its area grows with the deaths at the place (at most 24 px)."""
+    if not has_events:
+        return 3.5
+    return min(24.0, 4.5 + 1.5 * math.sqrt(deaths))
+
+
 def render_map(data: ReportData) -> tuple[str, str]:
     """The map SVG and a note of what could not be placed."""
-    countries = _basemap("countries.geojson")["features"]
-    regions = _basemap("africa-admin1.geojson")["features"]
-    by_country = {normalise_name(f["properties"]["name"]): f for f in countries}
+    countries = _outlines("countries.geojson")
+    regions = _outlines("admin1.geojson")
+    by_country = {name: f for f, _box, name in countries}
+    regions_by_name: dict[str, list[dict]] = defaultdict(list)
+    for feature, _box, name in regions:
+        regions_by_name[name].append(feature)
+        alt = normalise_name(feature["properties"].get("alt", ""))
+        if alt and alt != name:
+            regions_by_name[alt].append(feature)
+    box_of = {id(f): box for f, box, _name in countries + regions}
 
     def kind(place: Place) -> str:
         return local_name(place.cls)
 
+    ancestry: dict[str, list[str]] = {}
+
     def ancestors(iri: str) -> list[str]:
+        if iri in ancestry:
+            return ancestry[iri]
         seen, queue, order = set(), list(data.places.get(iri, Place(iri)).parents), []
         while queue:
             current = queue.pop(0)
@@ -464,6 +675,7 @@ def render_map(data: ReportData) -> tuple[str, str]:
             seen.add(current)
             order.append(current)
             queue.extend(data.places[current].parents)
+        ancestry[iri] = order
         return order
 
     matched_countries: dict[str, dict] = {}
@@ -476,9 +688,10 @@ def render_map(data: ReportData) -> tuple[str, str]:
     for place in data.places.values():
         if kind(place) != "Region":
             continue
-        name = normalise_name(data.label(place.iri))
+        candidates = regions_by_name.get(normalise_name(data.label(place.iri)), [])
+        if not candidates:
+            continue
         country_names = {normalise_name(data.label(a)) for a in ancestors(place.iri) if a in matched_countries}
-        candidates = [f for f in regions if name in (normalise_name(f["properties"]["name"]), normalise_name(f["properties"].get("alt", "")))]
         if country_names:
             candidates = [f for f in candidates if normalise_name(f["properties"]["country"]) in country_names] or candidates
         if len(candidates) == 1 or (candidates and country_names):
@@ -495,8 +708,9 @@ def render_map(data: ReportData) -> tuple[str, str]:
                     located[place.iri] = (data.places[ancestor].point, ancestor)
                     break
 
-    boxes = [_bbox(f) for f in matched_regions.values()] + [_bbox(f) for f in matched_countries.values()]
-    boxes += [(p[0][0], p[0][1], p[0][0], p[0][1]) for p in located.values()]
+    points = {(round(p[0][0], 1), round(p[0][1], 1)) for p in located.values()}
+    boxes = [box_of[id(f)] for f in matched_regions.values()] + [box_of[id(f)] for f in matched_countries.values()]
+    boxes += [(x, y, x, y) for x, y in points]
     if boxes:
         west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
         east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
@@ -505,32 +719,31 @@ def render_map(data: ReportData) -> tuple[str, str]:
     span = max(east - west, north - south, 2.0)
     cx, cy = (west + east) / 2, (south + north) / 2
     half_w, half_h = max(east - west, span * 0.6) / 2 * 1.12, max(north - south, span * 0.45) / 2 * 1.12
-    view = MapView(cx - half_w, max(-85.0, cy - half_h), cx + half_w, min(85.0, cy + half_h))
+    view = MapView(max(-180.0, cx - half_w), max(-85.0, cy - half_h), min(180.0, cx + half_w), min(85.0, cy + half_h))
     height = view.height
 
     out = [f'<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {view.width} {height}" '
            f'width="{view.width}" height="{height}" role="img" aria-label="Map of events and places">',
            f'<rect class="sea" x="0" y="0" width="{view.width}" height="{height}"/>', '<g class="countries">']
     highlighted = {id(f) for f in matched_countries.values()}
-    for feature in countries:
-        if view.meets(_bbox(feature)):
+    for feature, box, _name in countries:
+        if view.meets(box):
             css = "country matched" if id(feature) in highlighted else "country"
             out.append(f'<path class="{css}" d="{view.path(feature)}"><title>{escape(feature["properties"]["name"])}</title></path>')
     out.append("</g><g class=\"regions\">")
     shown_countries = {normalise_name(f["properties"]["name"]) for f in matched_countries.values()}
-    for lonlat, _source in located.values():
-        for feature in countries:
-            box = _bbox(feature)
-            if box[0] <= lonlat[0] <= box[2] and box[1] <= lonlat[1] <= box[3]:
-                shown_countries.add(normalise_name(feature["properties"]["name"]))
+    for x, y in points:
+        for feature, box, name in countries:
+            if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
+                shown_countries.add(name)
     region_ids = {id(f) for f in matched_regions.values()}
-    for feature in regions:
-        if normalise_name(feature["properties"]["country"]) in shown_countries and view.meets(_bbox(feature)):
+    for feature, box, _name in regions:
+        if normalise_name(feature["properties"]["country"]) in shown_countries and view.meets(box):
             css = "region matched" if id(feature) in region_ids else "region"
             out.append(f'<path class="{css}" d="{view.path(feature)}"><title>{escape(feature["properties"]["name"])}</title></path>')
     out.append("</g><g class=\"labels\">")
-    for feature in countries:
-        if normalise_name(feature["properties"]["name"]) in shown_countries:
+    for feature, _box, name in countries:
+        if name in shown_countries:
             x, y = view.project(*_label_point(feature))
             if 0 <= x <= view.width and 0 <= y <= height:
                 out.append(f'<text class="country-label" x="{x:.1f}" y="{y:.1f}">{escape(feature["properties"]["name"])}</text>')
@@ -540,15 +753,17 @@ def render_map(data: ReportData) -> tuple[str, str]:
     for event in data.events.values():
         for place in event.places:
             for target in [place] + ancestors(place):
-                if event.iri not in events_at[target]:
+                if not events_at[target] or events_at[target][-1] != event.iri:
                     events_at[target].append(event.iri)
+    deaths = event_deaths(data)
     # marker positions first: labels must not cover them
     markers = []
     # approximate markers (a place drawn at its container's point) first, so exact ones stay on top
     for iri, (lonlat, source) in sorted(located.items(), key=lambda item: (item[1][1] == item[0], item[0]))[:MAX_MARKERS]:
         x, y = view.project(*lonlat)
         markers.append((iri, source, x, y))
-    occupied = [(x - 6, y - 6, x + 6, y + 6) for _iri, _source, x, y in markers]
+    clustered = len(markers) > MAX_SINGLE_MARKERS
+    occupied = [] if clustered else [(x - 6, y - 6, x + 6, y + 6) for _iri, _source, x, y in markers]
 
     def place(width: float, height: float, candidates: list[tuple[float, float]]) -> tuple[float, float] | None:
         """The first candidate top-left corner whose box overlaps no placed box (and stays on the map)."""
@@ -566,7 +781,7 @@ def render_map(data: ReportData) -> tuple[str, str]:
     for iri, feature in matched_regions.items():
         regions_by_feature[id(feature)].append(iri)
     features_by_id = {id(f): f for f in matched_regions.values()}
-    for key, iris in regions_by_feature.items():
+    for key, iris in list(regions_by_feature.items())[:MAX_REGION_LABELS]:
         feature = features_by_id[key]
         cx_, cy_ = view.project(*_label_point(feature))
         iris.sort(key=lambda i: (len(events_at.get(i, [])) == 0, data.label(i)))
@@ -587,44 +802,76 @@ def render_map(data: ReportData) -> tuple[str, str]:
         out.append(svg_link(data, iris[0], f'<text class="region-label" x="{x:.1f}" y="{y:.1f}">{text}</text>'
                             f'<title>{escape(titles)}</title>'))
     out.append("</g><g class=\"markers\">")
-    for iri, source, x, y in markers:
-        exact = source == iri
-        events_here = events_at.get(iri, [])
-        css = "marker event" if events_here else "marker"
-        if not exact:
-            css += " approximate"
-        names = "; ".join(data.label(e) for e in events_here[:12])
-        title = f"{data.label(iri)}" + ("" if exact else f" (at {data.label(source)})") + (f": {names}" if names else "")
-        inner = f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{5 if events_here else 3.5}"/><title>{escape(title)}</title>'
-        href = safe_href(iri)
-        out.append(f'<a href="{escape(href)}">{inner}</a>' if href else f"<g>{inner}</g>")
-    for iri, source, x, y in markers:
-        if source != iri or len(markers) > 60:
-            continue
-        label = _truncate(data.label(iri), 30)
-        width = _text_width(label, 11)
-        spot = place(width, 13, [(x + 7, y - 7), (x - 7 - width, y - 7), (x - width / 2, y - 21), (x - width / 2, y + 7)])
-        if spot is not None:
-            out.append(f'<text class="marker-label" x="{spot[0]:.1f}" y="{spot[1] + 10:.1f}">{escape(label)}</text>')
+    if clustered:
+        out.append(_marker_clusters(data, markers, events_at, deaths))
+    else:
+        for iri, source, x, y in markers:
+            exact = source == iri
+            events_here = events_at.get(iri, [])
+            dead = sum(deaths.get(e, 0) for e in events_here)
+            css = "marker event" if events_here else "marker"
+            if not exact:
+                css += " approximate"
+            names = "; ".join(data.label(e) for e in events_here[:12])
+            toll = f" — up to {dead} killed" if dead else ""
+            title = f"{data.label(iri)}" + ("" if exact else f" (at {data.label(source)})") + toll + (f": {names}" if names else "")
+            inner = (f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{_radius(dead, bool(events_here)):.1f}" '
+                     f'data-deaths="{dead}"/><title>{escape(title)}</title>')
+            href = safe_href(iri)
+            out.append(f'<a href="{escape(href)}">{inner}</a>' if href else f"<g>{inner}</g>")
+        for iri, source, x, y in markers:
+            if source != iri or len(markers) > 60:
+                continue
+            label = _truncate(data.label(iri), 30)
+            width = _text_width(label, 11)
+            spot = place(width, 13, [(x + 7, y - 7), (x - 7 - width, y - 7), (x - width / 2, y - 21), (x - width / 2, y + 7)])
+            if spot is not None:
+                out.append(f'<text class="marker-label" x="{spot[0]:.1f}" y="{spot[1] + 10:.1f}">{escape(label)}</text>')
     out.append("</g></svg>")
 
     unplaced = [p for p in data.places.values() if p.iri not in located and p.iri not in matched_countries and p.iri not in matched_regions]
     by_region = []
-    for place in sorted(unplaced, key=lambda p: data.label(p.iri).lower()):
-        inside = next((a for a in ancestors(place.iri) if a in matched_regions or a in matched_countries), None)
+    for place_ in sorted(unplaced, key=lambda p: data.label(p.iri).lower())[:60]:
+        inside = next((a for a in ancestors(place_.iri) if a in matched_regions or a in matched_countries), None)
         where = f" (in {escape(data.label(inside))}, shaded)" if inside else ""
-        by_region.append(f"{link(data, place.iri)}{where}")
+        by_region.append(f"{link(data, place_.iri)}{where}")
     note = ""
-    points = sum(1 for p in data.places.values() if p.point is not None)
-    if points:
-        note += f"<p>{points} place{'s have' if points != 1 else ' has'} coordinates (GeoSPARQL <code>geo:asWKT</code>); dots mark them" \
-                f"{' and the places inside them (hollow dots)' if len(located) > points else ''}. Red dots have events.</p>"
+    with_points = sum(1 for p in data.places.values() if p.point is not None)
+    if with_points:
+        note += (f"<p>{with_points} place{'s have' if with_points != 1 else ' has'} coordinates (GeoSPARQL <code>geo:asWKT</code>); dots mark them"
+                 f"{' and the places inside them (hollow dots)' if len(located) > with_points else ''}. Red dots have events; a dot's area grows "
+                 f"with the highest death toll any source gives for its events.</p>")
+        if clustered:
+            note += (f"<p>{len(markers)} places are drawn as clusters: nearby places share one dot, "
+                     "labelled with how many places it holds (hover for the first of them).</p>")
     else:
         note += "<p>The graph has no coordinates (<code>geo:asWKT</code>) for its places, so there are no dots: the regions and countries it names are shaded instead, and the place hierarchy below shows where the rest lie.</p>"
     if by_region:
-        more = f" and {len(by_region) - 60} more" if len(by_region) > 60 else ""
-        note += "<p>Not drawn as points (no coordinates): " + ", ".join(by_region[:60]) + more + ".</p>"
+        more = f" and {len(unplaced) - 60} more" if len(unplaced) > 60 else ""
+        note += "<p>Not drawn as points (no coordinates): " + ", ".join(by_region) + more + ".</p>"
     return "".join(out), note
+
+
+def _marker_clusters(data: ReportData, markers: list[tuple[str, str, float, float]],
+                     events_at: dict[str, list[str]], deaths: dict[str, int]) -> str:
+    """Many places: one dot per cell of a 16-pixel grid, sized by the deaths of all its events,
+    with the number of places it holds."""
+    cells: dict[tuple[int, int], list[tuple[str, float, float]]] = defaultdict(list)
+    for iri, _source, x, y in markers:
+        cells[(int(x // CLUSTER_CELL), int(y // CLUSTER_CELL))].append((iri, x, y))
+    out = []
+    for members in cells.values():
+        x = sum(m[1] for m in members) / len(members)
+        y = sum(m[2] for m in members) / len(members)
+        events_here = list(dict.fromkeys(e for iri, _x, _y in members for e in events_at.get(iri, [])))
+        dead = sum(deaths.get(e, 0) for e in events_here)
+        css = "marker event cluster" if events_here else "marker cluster"
+        names = ", ".join(data.label(iri) for iri, _x, _y in members[:8]) + (" …" if len(members) > 8 else "")
+        title = f"{len(members)} place{'s' if len(members) != 1 else ''}, {len(events_here)} events" + (f", up to {dead} killed" if dead else "") + f": {names}"
+        count = f'<text class="cluster-count" x="{x:.1f}" y="{y + 3.5:.1f}">{len(members)}</text>' if len(members) > 1 else ""
+        out.append(f'<g><circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{max(_radius(dead, bool(events_here)), 7.0 if len(members) > 1 else 0):.1f}" '
+                   f'data-places="{len(members)}" data-deaths="{dead}"/>{count}<title>{escape(title)}</title></g>')
+    return "".join(out)
 
 
 def render_place_tree(data: ReportData) -> str:
@@ -734,8 +981,10 @@ def _timeline_rows(data: ReportData) -> list[tuple[int, Event]]:
     children: dict[str | None, list[Event]] = defaultdict(list)
     for event in events.values():
         children[parent_of(event)].append(event)
+    _spans_from_sub_events(events, children)
+    order = _order_within_a_day(events)
     for key in children:
-        children[key].sort(key=lambda e: (e.sort_key, data.label(e.iri).lower()))
+        children[key].sort(key=lambda e: (e.sort_key, order.get(e.iri, 0), data.label(e.iri).lower()))
     rows: list[tuple[int, Event]] = []
     seen: set[str] = set()
 
@@ -753,6 +1002,47 @@ def _timeline_rows(data: ReportData) -> list[tuple[int, Event]]:
         if event.iri not in seen:
             walk(event, 0)
     return rows
+
+
+def _spans_from_sub_events(events: dict[str, Event], children: dict[str | None, list[Event]]) -> None:
+    """An event with no dates of its own (a conflict, a campaign) gets the span of its sub-events."""
+    def span(event: Event, seen: set[str]) -> tuple[dt.date, dt.date] | None:
+        if event.begin_low is not None:
+            return event.begin_low, event.end_high or event.begin_high or event.begin_low
+        if event.iri in seen:
+            return None
+        seen.add(event.iri)
+        found = [s for s in (span(child, seen) for child in children.get(event.iri, [])) if s]
+        if found:
+            event.span = (min(s[0] for s in found), max(s[1] for s in found))
+        return event.span
+
+    for event in events.values():
+        if event.begin_low is None and event.span is None:
+            span(event, set())
+
+
+def _order_within_a_day(events: dict[str, Event]) -> dict[str, int]:
+    """How many events, by the source's own words (ckg:after), come before each event: it orders
+    events of the same day (the car bombing that opened the attack before the seizure of the camp)."""
+    depth: dict[str, int] = {}
+
+    def walk(iri: str, path: set[str]) -> int:
+        if iri in depth:
+            return depth[iri]
+        if iri in path or iri not in events:
+            return 0
+        path.add(iri)
+        value = max((walk(before, path) + 1 for before in events[iri].after), default=0)
+        path.discard(iri)
+        depth[iri] = value
+        return value
+
+    for iri in events:
+        walk(iri, set())
+    followed = {before for event in events.values() for before in event.after}
+    # within one depth, an event something is said to follow comes first
+    return {iri: 2 * value + (0 if iri in followed else 1) for iri, value in depth.items()}
 
 
 def _ticks(start: dt.date, end: dt.date) -> list[tuple[dt.date, str, bool]]:
@@ -813,6 +1103,15 @@ def _render_timeline_panel(data: ReportData, rows: list[tuple[int, Event]], star
         low, high = event.begin_low, event.end_high
         begin_high = event.begin_high
         title = escape(f"{data.label(event.iri)} — {words}; " + ", ".join(f"{k} {v.isoformat()}" for k, v in sorted(event.times.items())))
+        if low is None and event.span is not None and event.span[1] >= start and event.span[0] <= end:
+            a, b = max(event.span[0], start), min(event.span[1] + dt.timedelta(days=1), end)
+            x1, x2 = x_of(a), x_of(max(a, b))
+            words = f"no date of its own: its sub-events run {event.span[0].isoformat()} – {event.span[1].isoformat()}"
+            out.append(f'<g class="event-bar derived" data-precision="sub-events"><title>{escape(data.label(event.iri))} — {escape(words)}</title>'
+                       f'<rect class="bar derived" x="{x1:.1f}" y="{y + 8}" width="{max(x2 - x1, 3.0):.1f}" height="{row_h - 16}" rx="2"/></g>')
+            if x2 + 5 + _text_width(_truncate(words, 70), 11) < width - 4:
+                out.append(f'<text class="bar-label" x="{x2 + 5:.1f}" y="{y + 16}">{escape(_truncate(words, 70))}</text>')
+            continue
         if low is None:
             out.append(f'<text class="no-date" x="{label_w + 6}" y="{y + 16}">no date given{escape(" · “" + event.when + "”") if event.when else ""}<title>{title}</title></text>')
             continue
@@ -864,8 +1163,8 @@ def render_timeline(data: ReportData) -> str:
     if fine:
         f_low = min(e.begin_low for e in fine)
         f_high = max((e.end_high or e.begin_high or e.begin_low) for e in fine)
-        if (f_high - f_low).days > 730:  # keep the detail readable: the last two years of fine events
-            f_low = f_high - dt.timedelta(days=730)
+        if (f_high - f_low).days > 180:  # keep the detail readable: the last six months of fine events
+            f_low = f_high - dt.timedelta(days=180)
         d_start = dt.date(f_low.year, f_low.month, 1)
         d_end = dt.date(f_high.year + (f_high.month == 12), f_high.month % 12 + 1, 1)
         if (d_end - d_start).days < 45:
@@ -1125,7 +1424,7 @@ svg text{font-family:system-ui,"DejaVu Sans",sans-serif}
 .timeline .row-band{fill:#f3f5f8}.timeline .tick{stroke:#e1e5ea}.timeline .tick.major{stroke:#b9c1cb}.timeline .tick-label{font-size:11px;fill:var(--muted)}
 .timeline .row-label{font-size:12.5px}.timeline .depth-0{font-weight:600}.timeline .bar-label{font-size:11px;fill:#333}.timeline .no-date{font-size:11px;fill:var(--muted);font-style:italic}
 .bar{stroke:#0003}.p-day{fill:#1d2733;stroke:#1d2733}.p-month{fill:#2f6db3;stroke:#2f6db3}.p-year{fill:#3a9a8a;stroke:#3a9a8a}.p-decade{fill:#d98c1f;stroke:#d98c1f}.p-open{fill:#8a4fb0;stroke:#8a4fb0}.p-unknown{fill:#999;stroke:#999}
-.bar.begin-range{fill-opacity:.45}.open-end{stroke-width:2;stroke-dasharray:5 4;fill:none}.arrow-head{fill:#555}
+.bar.begin-range{fill-opacity:.45}.bar.derived{fill:none;stroke:#8a96a3;stroke-dasharray:3 2}.open-end{stroke-width:2;stroke-dasharray:5 4;fill:none}.arrow-head{fill:#555}
 .legend{font-size:12.5px;color:var(--muted)}.key{display:inline-block;width:22px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:middle}
 .key.p-day{background:#1d2733}.key.p-month{background:#2f6db3}.key.p-year{background:#3a9a8a}.key.p-decade{background:#d98c1f}.key.p-open{background:#8a4fb0}
 .key.r-perpetrator{background:#b3261e}.key.r-target{background:#2f6db3}.key.r-combatant{background:#777}.key.r-actor{background:#bbb}.key.affiliation{background:#d98c1f}
