@@ -281,14 +281,14 @@ def test_dated_actor_name_links_to_the_army(tmp_path):
 
 
 def test_place_rule_kwala_and_its_parents(merged):
-    acled_kwala = KID["place/acled/mali/koulikoro/kolokani/kwala"]
+    acled_kwala = KID["place/acled/Mali/Koulikoro/Kolokani/Kwala"]
     [link] = links_between(merged, acled_kwala, KID["place/kwala"])
     assert link.rule == "place-name-in-parent"
     assert link.predicate == SKOS.exactMatch  # the article gives no coordinates: unsure
     assert "distance: not compared (coordinates missing on one side)" in link.fields
-    [region] = links_between(merged, KID["place/acled/mali/koulikoro"], KID["place/koulikoro-region"])
+    [region] = links_between(merged, KID["place/acled/Mali/Koulikoro"], KID["place/koulikoro-region"])
     assert "'koulikoro'" in region.fields[0]  # "Koulikoro" = "Koulikoro Region" once "Region" is dropped
-    [country] = links_between(merged, KID["place/acled/mali"], KID["place/mali"])
+    [country] = links_between(merged, KID["place/acled/Mali"], KID["place/mali"])
     assert country.predicate == OWL.sameAs
 
 
@@ -331,6 +331,40 @@ def test_place_rule_countries_by_name_and_not_by_similar_name(tmp_path):
     )
     assert links_between(result, URIRef(T + "a-niger"), URIRef(T + "b-niger"))
     assert not links_between(result, URIRef(T + "a-niger"), URIRef(T + "b-nigeria"))
+
+
+LEVELS = """
+t:{p}-mali a ckg:Country ; rdfs:label "Mali"@en .
+t:{p}-mopti-region a ckg:Region ; rdfs:label "Mopti{region}"@en ; ckg:containedIn t:{p}-mali {level1}.
+t:{p}-mopti-cercle a ckg:Region ; rdfs:label "Mopti{cercle}"@en ; ckg:containedIn t:{p}-mopti-region {level2}.
+t:{p}-koulikoro a ckg:Region ; rdfs:label "Koulikoro{region}"@en ; ckg:containedIn t:{p}-mali {level1}.
+t:{p}-nara-cercle a ckg:Region ; rdfs:label "Nara{cercle}"@en ; ckg:containedIn t:{p}-koulikoro {level2}.
+t:{p}-nara a ckg:{town} ; rdfs:label "Nara"@en ; ckg:containedIn t:{p}-nara-cercle .
+"""
+
+
+def test_places_link_only_at_compatible_levels(tmp_path):
+    article = LEVELS.format(p="a", region=" Region", cercle=" Cercle", level1="", level2="", town="Town")
+    acled = LEVELS.format(p="b", region="", cercle="", level1="; ckg:adminLevel 1 ", level2="; ckg:adminLevel 2 ", town="Place")
+    result = merge_texts(tmp_path, article, acled)
+
+    def pair(a: str, b: str) -> list:
+        return links_between(result, URIRef(T + f"a-{a}"), URIRef(T + f"b-{b}"))
+
+    assert pair("mopti-region", "mopti-region") and pair("mopti-cercle", "mopti-cercle")
+    assert not pair("mopti-region", "mopti-cercle") and not pair("mopti-cercle", "mopti-region")
+    assert pair("nara", "nara") and pair("nara-cercle", "nara-cercle")
+    assert not pair("nara", "nara-cercle") and not pair("nara-cercle", "nara")  # a town is not its cercle
+    places = [link for link in result.links if link.kind == "place"]
+    assert len(places) == 6  # the country, both Moptis, Koulikoro, Nara cercle, Nara town
+
+
+def test_two_spellings_of_one_division_in_two_versions_link(tmp_path):
+    one = 't:a-mm a ckg:Country ; rdfs:label "Myanmar (Burma)"@en . t:a-k a ckg:Region ; rdfs:label "Kachin State"@en ; ckg:adminLevel 1 ; ckg:containedIn t:a-mm .'
+    two = 't:b-mm a ckg:Country ; rdfs:label "Myanmar (Burma)"@en . t:b-k a ckg:Region ; rdfs:label "Kachin state"@en ; ckg:adminLevel 1 ; ckg:containedIn t:b-mm .'
+    result = merge_texts(tmp_path, one, two)
+    assert links_between(result, URIRef(T + "a-k"), URIRef(T + "b-k"))
+    assert validate(result.dataset).conforms  # one English label per place node
 
 
 def test_place_names_drop_the_kind_of_division():

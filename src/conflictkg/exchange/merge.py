@@ -78,6 +78,11 @@ def normal_place_name(name: str) -> str:
     return " ".join(words) or normal_name(name)
 
 
+def kind_words(name: str) -> set[str]:
+    """The words of a place name that say its kind of division ("Mopti Cercle" -> {"cercle"})."""
+    return {w for w in normal_name(name).split() if w in _ADMIN_WORDS}
+
+
 @dataclass(frozen=True)
 class Alias:
     entry: str
@@ -366,11 +371,19 @@ class Index:
         self.types: dict[Node, set[Node]] = defaultdict(set)
         self.typed_in: dict[Node, set[Node]] = defaultdict(set)
         self.out: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+        derived: dict[Node, set[Node]] = defaultdict(set)
         for s, p, o, g in quads:
             self.out[s][p].add(o)
             if p == RDF.type:
                 self.types[s].add(o)
                 self.typed_in[s].add(g)
+            elif p == PROV.wasDerivedFrom and g == DATASET_DEFAULT_GRAPH_ID:
+                derived[s].add(o)
+        # A graph's origin is what it was derived from (the article, the imported file), so that the
+        # graphs of one source (an article's graph and its claims' assertion graphs) are one origin.
+        self.origin_of_graph = {g: frozenset(str(o) for o in derived[g]) if derived.get(g) else frozenset([str(g)])
+                                for gs in self.typed_in.values() for g in gs}
+        self._origins: dict[Node, frozenset] = {}
 
     def values(self, node: Node, predicate: Node) -> set[Node]:
         found = self.out.get(node)
@@ -384,7 +397,12 @@ class Index:
         return sorted((n for n, types in self.types.items() if types & classes and isinstance(n, URIRef)), key=str)
 
     def origin(self, node: Node) -> frozenset:
-        return frozenset(str(g) for g in self.typed_in.get(node, ()))
+        """The sources of the graphs that type the node (see origin_of_graph)."""
+        found = self._origins.get(node)
+        if found is None:
+            found = frozenset().union(*(self.origin_of_graph[g] for g in self.typed_in.get(node, ())))
+            self._origins[node] = found
+        return found
 
     def label(self, node: Node) -> str:
         found = sorted(str(v) for v in self.values(node, RDFS.label))
@@ -668,8 +686,50 @@ class Reconciler:
                 if found is not None and self.add(a, b, "place", "place-name-in-parent", *found):
                     changed = True
 
+    def place_level(self, place: Node) -> tuple[str, object]:
+        """("division", level) for a country (0) or an administrative division (its ckg:adminLevel,
+        else its depth below the country); ("location", its most specific kind) for anything else."""
+        types = self.index.types.get(place, set())
+        if types & self.country_classes:
+            return "division", 0
+        level = self.index.value(place, CKG.adminLevel)
+        if level is not None:
+            return "division", int(level)
+        if CKG.Region in types:
+            depth, current, seen = 0, place, {place}
+            while not (self.index.types.get(current, set()) & self.country_classes):
+                parents = sorted(self.index.values(current, CKG.containedIn), key=str)
+                if not parents or parents[0] in seen:
+                    break
+                current = parents[0]
+                seen.add(current)
+                depth += 1
+            return "division", depth
+        kinds = sorted(str(t) for t in types if t in self.place_classes and t not in (CKG.Place, CKG.Region))
+        return "location", kinds[0] if kinds else ""
+
+    def incompatible(self, a: URIRef, b: URIRef) -> str:
+        """Why two places of the same name cannot be one ('' when they can): a division and a named
+        location (a town is not its cercle), divisions of different levels, locations of different
+        kinds (a forest is not a village), or names whose kind words differ ("Mopti Region", "Mopti Cercle")."""
+        (kind_a, level_a), (kind_b, level_b) = self.place_level(a), self.place_level(b)
+        if kind_a != kind_b:
+            return f"kind: {self.index.label(a)!r} is a {kind_a}, {self.index.label(b)!r} a {kind_b}"
+        if kind_a == "division" and level_a != level_b:
+            return f"level: {self.index.label(a)!r} is at level {level_a}, {self.index.label(b)!r} at level {level_b}"
+        settlement = {str(CKG.Town), str(CKG.Village), ""}
+        if kind_a == "location" and level_a != level_b and not (level_a in settlement and level_b in settlement):
+            return f"kind: {self.index.label(a)!r} and {self.index.label(b)!r} are places of different kinds"
+        words_a = {w for name in self.index.names(a) for w in kind_words(name)}
+        words_b = {w for name in self.index.names(b) for w in kind_words(name)}
+        if words_a and words_b and not (words_a & words_b):
+            return f"kind: {self.index.label(a)!r} and {self.index.label(b)!r} name different kinds of division"
+        return ""
+
     def compare_places(self, a: URIRef, b: URIRef) -> tuple[float, list[str]] | None:
         index = self.index
+        if self.incompatible(a, b):
+            return None
         shared = sorted(k for k in self.place_keys(a) & self.place_keys(b))
         fields = [f"name: {index.label(a)!r} and {index.label(b)!r} ({', '.join(f'{k[0]} {k[1]!r}' for k in shared)})"]
         if self.is_country(a):
@@ -774,9 +834,24 @@ class Reconciler:
             found |= self.index.values(event, prop)
         return found
 
+    def event_points(self, event: Node) -> list[tuple[float, float]]:
+        """The event's own coordinates (an imported row's point: geo:hasGeometry on the event)."""
+        points = []
+        for geometry in self.index.values(event, GEO.hasGeometry):
+            for wkt in self.index.values(geometry, GEO.asWKT):
+                match = _POINT.search(str(wkt))
+                if match:
+                    points.append((float(match.group(2)), float(match.group(1))))
+        return sorted(points)
+
     def place_relation(self, a: URIRef, b: URIRef) -> tuple[float, str] | None:
         best: tuple[float, str] | None = None
         index = self.index
+        own_a, own_b = self.event_points(a), self.event_points(b)
+        if own_a and own_b:
+            distance = min(_distance_km(p, q) for p in own_a for q in own_b)
+            if distance <= DISTANCE_BOUND_KM:
+                best = (0.8, f"place: the rows' points are {distance:.1f} km apart")
         for pa in sorted(self.event_places(a), key=str):
             for pb in sorted(self.event_places(b), key=str):
                 found: tuple[float, str] | None = None
