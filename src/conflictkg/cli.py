@@ -100,7 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--frame", metavar="NAME", help="JSON-LD only: nest the output with a shipped frame (event)")
     export.add_argument("--as", dest="as_", metavar="NAME", choices=("wikidata", "quickstatements", "ucdp", "acled", "nanopub"),
                         help="write for another system instead: wikidata (RDF statement model), quickstatements, "
-                        "ucdp (GED CSV), acled (export CSV) or nanopub (TriG, one per claim); see docs/evidence-and-interchange.md")
+                        "ucdp (GED CSV), acled (export CSV) or nanopub (one TriG file per claim in the folder -o, "
+                        "or one stream to stdout); see docs/evidence-and-interchange.md")
+    export.add_argument("--created", metavar="DATETIME",
+                        help="with --as nanopub: the creation time written into each nanopublication "
+                        "(ISO 8601, e.g. 2026-01-01T00:00:00Z; default: the latest time in the data's provenance)")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     _add_data_options(export)
     export.set_defaults(handler=_export)
@@ -436,9 +440,45 @@ def _export_as(args: argparse.Namespace) -> int:
     if args.reasoned or args.frame or args.shards is not None:
         raise UsageError("--as does not combine with --reasoned, --frame or --shards")
     fmt = _named_format(args)
+    created = _created(args)
+    if args.as_ == "nanopub" and args.output and args.output != "-":
+        return _export_nanopub_folder(args, created)
     with _open(args) as store:
-        data = interchange_export(store.to_dataset(), args.as_, fmt)
+        data = interchange_export(store.to_dataset(), args.as_, fmt, created)
     emit(args.output, data)
+    return EXIT_OK
+
+
+def _created(args: argparse.Namespace):
+    import datetime as dt
+
+    text = getattr(args, "created", None)
+    if not text:
+        return None
+    if args.as_ != "nanopub":
+        raise UsageError("--created applies to --as nanopub only")
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--created {text!r} is not an ISO 8601 date and time (e.g. 2026-01-01T00:00:00Z)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _export_nanopub_folder(args: argparse.Namespace, created) -> int:
+    """One TriG file per nanopublication in the folder -o (the layout nanopub tools read)."""
+    from pathlib import Path
+
+    from conflictkg.exchange.exporters import nanopub_files
+    from conflictkg.guard.files import write_bytes_atomic
+
+    folder = Path(args.output)
+    if folder.suffix.lower() in (".trig", ".nq", ".ttl") or (folder.exists() and not folder.is_dir()):
+        raise UsageError(f"{args.output}: nanopublications are written one per file: give -o a folder (or no -o for one stream on stdout)")
+    with _open(args) as store:
+        found = nanopub_files(store.to_dataset(), created)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in sorted(found.items()):
+        write_bytes_atomic(folder / name, data)
     return EXIT_OK
 
 

