@@ -19,7 +19,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, XSD
 
 from conflictkg.errors import InputError, UsageError
-from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
 from conflictkg.exchange.exporters import export
 from conflictkg.exchange.exporters.acled import COLUMNS as ACLED_COLUMNS
 from conflictkg.exchange.exporters.acled import conservative_fatalities
@@ -28,9 +27,10 @@ from conflictkg.exchange.exporters.nanopub import claim_triples, read
 from conflictkg.exchange.exporters.ucdp import COLUMNS as UCDP_COLUMNS
 from conflictkg.exchange.exporters.ucdp import estimate, stable_id
 from conflictkg.exchange.exporters.wikidata import PQ, PR, PS, PSV, WD, WIKIBASE, P
+from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
+from conflictkg.graph.namespaces import CKG, KID
 from conflictkg.graph.parse import copy_quads, new_dataset
 from conflictkg.stores.dataset import load_dataset
-from conflictkg.graph.namespaces import CKG, KID
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KWALA = KID["event/kwala-attack"]
@@ -335,7 +335,7 @@ def test_one_nanopublication_per_claim_parses_back_into_the_same_claims(builtin_
 
 
 def test_nanopublication_provenance_and_pubinfo(nanopubs):
-    found = {str(n.iri).rsplit("/", 1)[-1]: n for n in read(nanopubs)}
+    found = {str(n.iri).split("/")[-2]: n for n in read(nanopubs)}
     rfi = found["rfi-killed"]
     assertion = rfi.assertion.identifier
     assert (assertion, PROV.wasAttributedTo, KID["actor/rfi"]) in rfi.provenance
@@ -350,7 +350,7 @@ def test_nanopublication_provenance_and_pubinfo(nanopubs):
 
 def test_nanopublication_reader_refuses_a_broken_one(nanopubs):
     text = nanopubs.decode("utf-8")
-    start = text.index("this:provenance {")
+    start = text.index("sub:provenance {")
     end = text.index("}", start)
     with pytest.raises(InputError, match="missing or empty"):
         read(text[:start] + text[end + 1 :])
@@ -358,12 +358,25 @@ def test_nanopublication_reader_refuses_a_broken_one(nanopubs):
 
 # --- command line ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["wikidata", "quickstatements", "ucdp", "acled", "nanopub"])
+@pytest.mark.parametrize("name", ["wikidata", "quickstatements", "ucdp", "acled"])
 def test_cli_export_as(run_cli, tmp_path, name):
     out = tmp_path / f"out-{name}"
     run = run_cli("export", "--as", name, "-o", str(out))
     assert run.status == 0, run.stderr
     assert out.stat().st_size > 500
+
+
+def test_cli_export_nanopublications_one_per_file(run_cli, tmp_path):
+    folder = tmp_path / "nanopubs"
+    run = run_cli("export", "--as", "nanopub", "--created", "2026-01-01T00:00:00Z", "-o", str(folder))
+    assert run.status == 0, run.stderr
+    files = sorted(folder.iterdir())
+    assert len(files) == 21 and all(f.name.endswith(".trig") and ".RA" in f.name for f in files)
+    assert all(len(read(f.read_bytes())) == 1 for f in files)
+    run = run_cli("export", "--as", "nanopub", "-o", str(tmp_path / "all.trig"))
+    assert run.status == 2 and "one per file" in run.stderr
+    run = run_cli("export", "--as", "ucdp", "--created", "2026-01-01T00:00:00Z")
+    assert run.status == 2 and "--created applies to --as nanopub only" in run.stderr
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,15 @@ DESCRIPTIONS = {
     "quickstatements": "the same statements as QuickStatements v1 text, for review before upload",
     "ucdp": "one CSV row per event in UCDP GED's column layout (low / best / high by the documented rule)",
     "acled": "one CSV row per event in ACLED's export layout (the lowest reported figure; all figures in notes)",
-    "nanopub": "one nanopublication per claim (head, assertion, provenance, pubinfo graphs) in TriG",
+    "nanopub": "one nanopublication per claim (head, assertion, provenance, pubinfo graphs) with a trusty URI, one TriG file each in the folder -o",
 }
 
 
 def export(dataset: Dataset, name: str, fmt: RdfFormat | None = None, created: dt.datetime | None = None) -> bytes:
     """`dataset` in the interchange form `name` (one of NAMES). `fmt` chooses the RDF syntax of the
-    Wikidata export; `created` the publication time written into nanopublications (default now)."""
+    Wikidata export; `created` the publication time written into nanopublications (default: the
+    latest time the data's provenance gives; never the clock). Nanopublications come as one TriG
+    stream here; `nanopub_files` gives them one per file, as nanopub tools read them."""
     if name not in NAMES:
         raise UsageError(f"no export named {name!r}; choose one of {', '.join(NAMES)}")
     if fmt is not None and name != "wikidata" and not (name == "nanopub" and fmt is RdfFormat.TRIG):
@@ -52,8 +54,15 @@ def export(dataset: Dataset, name: str, fmt: RdfFormat | None = None, created: d
     return acled_export(graph)
 
 
+def nanopub_files(dataset: Dataset, created: dt.datetime | None = None) -> dict[str, bytes]:
+    """Every claim's nanopublication as its own TriG file (name -> bytes)."""
+    from conflictkg.exchange.exporters.nanopub import files
+
+    return files(dataset, created)
+
+
 def _written(name: str) -> str:
     return {"quickstatements": "QuickStatements text", "ucdp": "CSV", "acled": "CSV", "nanopub": "TriG"}[name]
 
 
-__all__ = ["DESCRIPTIONS", "NAMES", "export"]
+__all__ = ["DESCRIPTIONS", "NAMES", "export", "nanopub_files"]

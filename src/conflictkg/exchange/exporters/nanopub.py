@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from conflictkg.inference.claim_relations import RELATIONS_GRAPH
 from conflictkg.errors import InputError
 from conflictkg.exchange.evidence import EVIDENCE_GRAPH
-from conflictkg.graph.namespaces import CKG, KID, OA, bind_prefixes
 from conflictkg.exchange.exporters.common import local_name
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.namespaces import CKG, KID, OA, bind_prefixes
+from conflictkg.graph.serialize import serialize
+from conflictkg.inference.claim_relations import RELATIONS_GRAPH
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 NANOPUB = Namespace(str(KID) + "np/")
 PROJECT = KID["actor/conflictkg"]
 # Graphs whose triples about a claim are not the claim itself: derived links and evidence.
 NOT_ASSERTED = (RELATIONS_GRAPH, EVIDENCE_GRAPH)
+PARTS = ("Head", "assertion", "provenance", "pubinfo")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def nanopub_iri(claim: Node) -> URIRef:
-    """kid:np/<claim name>: the claim's own name when it is one of ours, else a name from its IRI."""
+def nanopub_base(claim: Node) -> str:
+    """kid:np/<claim name>/: the claim's own name when it is one of ours, else a name from its IRI.
+    The nanopublication's IRI is this base followed by its trusty artefact (RA...)."""
     text = str(claim)
     prefix = str(KID) + "claim/"
     name = text[len(prefix):] if text.startswith(prefix) else local_name(claim)
-    return NANOPUB[name.replace("/", "-")]
+    return f"{NANOPUB}{name.replace('/', '-')}/"
+
+
+def nanopub_iri(claim: Node) -> URIRef:
+    """The nanopublication's IRI before its trusty artefact is known (the base, see nanopub_base)."""
+    return URIRef(nanopub_base(claim))
 
 
 def claim_triples(dataset: Dataset, claim: Node) -> set[tuple[Node, Node, Node]]:
@@ -42,60 +54,161 @@ def claim_triples(dataset: Dataset, claim: Node) -> set[tuple[Node, Node, Node]]
     return found
 
 
-def build(dataset: Dataset, created: dt.datetime | None = None) -> Dataset:
-    """A data set of nanopublications, four named graphs per claim:
+Quad = tuple[Node, Node, Node, Node]
+
+
+def _draft(dataset: Dataset, claim: Node, created: dt.datetime | None) -> tuple[str, list[Quad]]:
+    """One nanopublication's quads under its base (before the trusty artefact), blank nodes named."""
+    base = nanopub_base(claim)
+    this = URIRef(base)
+    head, assertion, provenance, pubinfo = (URIRef(base + part) for part in PARTS)
+    quads: list[Quad] = [
+        (this, RDF.type, NP.Nanopublication, head),
+        (this, NP.hasAssertion, assertion, head),
+        (this, NP.hasProvenance, provenance, head),
+        (this, NP.hasPublicationInfo, pubinfo, head),
+    ]
+    quads += [(s, p, o, assertion) for s, p, o in claim_triples(dataset, claim)]
+    for source in sorted(dataset.objects(claim, PROV.wasAttributedTo), key=str):
+        quads.append((assertion, PROV.wasAttributedTo, source, provenance))
+    for origin in _sources(dataset, claim):
+        quads.append((assertion, PROV.wasDerivedFrom, origin, provenance))
+    for annotation in sorted(set(dataset.subjects(OA.hasBody, claim)), key=str):
+        quads.append((assertion, PROV.wasQuotedFrom, annotation, provenance))
+        quads += [(s, p, o, provenance) for s, p, o in _annotation(dataset, annotation)]
+    when = created or _provenance_time(dataset, claim)
+    if when is not None:
+        stamp = when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        quads.append((this, DCTERMS.created, Literal(stamp, datatype=XSD.dateTime, normalize=False), pubinfo))
+    quads.append((this, PROV.wasAttributedTo, PROJECT, pubinfo))
+    quads.append((this, RDFS.label, Literal(f"Nanopublication of the claim {local_name(claim)}", lang="en"), pubinfo))
+    licences = _licences(dataset, claim)
+    for licence in licences:
+        quads.append((this, DCTERMS.license, licence, pubinfo))
+    if not licences:
+        quads.append((this, DCTERMS.rights, Literal(
+            "No licence is recorded for the data this claim comes from; see its publisher's terms.", lang="en"), pubinfo))
+    return base, _named_blank_nodes(quads, base)
+
+
+def _named_blank_nodes(quads: list[Quad], base: str) -> list[Quad]:
+    """Blank nodes become IRIs in the nanopublication's own namespace (<base>_1 ...), numbered by
+    their structure, so the same data always gives the same nanopublication."""
+    if not any(isinstance(t, BNode) for q in quads for t in q):
+        return quads
+    from conflictkg.graph.canonical import structural_labels
+
+    labels = structural_labels(quads)
+    number = {node: n for n, node in enumerate(sorted(labels, key=lambda b: labels[b]), start=1)}
+    return [tuple(URIRef(f"{base}_{number[t]}") if isinstance(t, BNode) else t for t in q) for q in quads]  # type: ignore[misc]
+
+
+# --- trusty URIs (the RA module of Kuhn and Dumontier's Trusty URI specification) -------------------
+
+
+def trusty_artefact(quads: list[Quad], base: str) -> str:
+    """The artefact code ("RA" + the URL-safe base64 of a SHA-256) of a nanopublication's quads,
+    whose IRIs under `base` are written with the artefact's place left blank: the normalisation of
+    the RA module, as nanopub tools compute and check it."""
+    lines = []
+    for g, s, p, o in sorted(((_blank(g, base), _blank(s, base), _blank(p, base), _object(o, base)) for s, p, o, g in quads),
+                             key=_statement_key):
+        lines.append("".join(_text(t) for t in (g, s, p, o)))
+    unique = [line for n, line in enumerate(lines) if n == 0 or line != lines[n - 1]]
+    digest = hashlib.sha256("".join(unique).encode("utf-8")).digest()
+    return "RA" + base64.b64encode(digest, b"-_").decode("ascii").rstrip("=")
+
+
+def _blank(term: Node, base: str) -> Node:
+    text = str(term)
+    if text == base or text == base[:-1]:
+        return URIRef(base + " ")
+    if text.startswith(base):
+        return URIRef(f"{base} #{text[len(base):]}")
+    return term
+
+
+def _object(term: Node, base: str) -> Node:
+    return term if isinstance(term, Literal) else _blank(term, base)
+
+
+def _statement_key(quad: tuple) -> tuple:
+    g, s, p, o = quad
+    if isinstance(o, Literal):
+        datatype = None if o.language is not None else str(o.datatype or XSD_STRING)
+        literal = (1, str(o).encode("utf-8"), (datatype is not None, datatype or ""), (o.language is not None, o.language or ""))
+        return (str(g).encode("utf-8"), str(s).encode("utf-8"), str(p).encode("utf-8"), literal)
+    return (str(g).encode("utf-8"), str(s).encode("utf-8"), str(p).encode("utf-8"), (0, str(o).encode("utf-8"), (False, ""), (False, "")))
+
+
+def _text(term: Node) -> str:
+    if isinstance(term, Literal):
+        value = str(term).replace("\\", "\\\\").replace("\n", "\\n")
+        if term.language is not None:
+            return f"@{term.language.lower()} {value}\n"
+        return f"^{term.datatype or XSD_STRING} {value}\n"
+    return f"{term}\n"
+
+
+def _with_artefact(term: Node, base: str, artefact: str) -> Node:
+    text = str(term)
+    if isinstance(term, URIRef) and text.startswith(base):
+        rest = text[len(base):]
+        return URIRef(base + artefact + (f"#{rest}" if rest else ""))
+    return term
+
+
+def build(dataset: Dataset, created: dt.datetime | None = None) -> list[tuple[URIRef, list[Quad]]]:
+    """Every claim's nanopublication with its trusty IRI, in claim order, as (IRI, quads):
     head       <np> a np:Nanopublication, and its assertion, provenance and pubinfo graphs;
     assertion  the claim's own statements;
-    provenance the assertion prov:wasAttributedTo the claim's source, prov:wasDerivedFrom the source
-               article (from its graph's provenance), and the evidence annotations quoting it;
-    pubinfo    when and by whom the nanopublication was made, and its licence."""
-    created = created or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    stamp = Literal(created.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime, normalize=False)
-    out = bind_prefixes(Dataset())
-    out.bind("np", NP)
+    provenance the assertion prov:wasAttributedTo the claim's source, prov:wasDerivedFrom what its
+               graph was derived from (the article, the imported file), and the evidence quoting it;
+    pubinfo    when (`created`, else the latest time the data's provenance gives, never the clock)
+               and by whom it was made, and its licence (its graph's or its source's).
+    The IRI is kid:np/<claim>/RA... (a trusty URI: the hash of the nanopublication's own quads)."""
+    found = []
     claims = sorted({s for s, _p, _o, _g in dataset.quads((None, RDF.type, CKG.Claim, None))}, key=str)
     for claim in claims:
-        triples = claim_triples(dataset, claim)
-        if not triples:
+        if not claim_triples(dataset, claim):
             continue
-        this = nanopub_iri(claim)
-        head, assertion, provenance, pubinfo = (URIRef(f"{this}#{part}") for part in ("Head", "assertion", "provenance", "pubinfo"))
-        graph = out.graph(head)
-        graph.add((this, RDF.type, NP.Nanopublication))
-        graph.add((this, NP.hasAssertion, assertion))
-        graph.add((this, NP.hasProvenance, provenance))
-        graph.add((this, NP.hasPublicationInfo, pubinfo))
-        graph = out.graph(assertion)
-        for triple in triples:
-            graph.add(triple)
-        graph = out.graph(provenance)
-        for source in dataset.objects(claim, PROV.wasAttributedTo):
-            graph.add((assertion, PROV.wasAttributedTo, source))
-        for article in _articles(dataset, claim):
-            graph.add((assertion, PROV.wasDerivedFrom, article))
-        for annotation in sorted(set(dataset.subjects(OA.hasBody, claim)), key=str):
-            graph.add((assertion, PROV.wasQuotedFrom, annotation))
-            for triple in _annotation(dataset, annotation):
-                graph.add(triple)
-        graph = out.graph(pubinfo)
-        graph.add((this, DCTERMS.created, stamp))
-        graph.add((this, PROV.wasAttributedTo, PROJECT))
-        graph.add((this, RDFS.label, Literal(f"Nanopublication of the claim {local_name(claim)}", lang="en")))
-        for licence in _licences(dataset, claim):
-            graph.add((this, DCTERMS.license, licence))
-    return out
+        base, quads = _draft(dataset, claim, created)
+        artefact = trusty_artefact(quads, base)
+        final = [tuple(_with_artefact(t, base, artefact) for t in q) for q in quads]
+        found.append((URIRef(base + artefact), final))  # type: ignore[arg-type]
+    return found
 
 
 def _graphs_of(dataset: Dataset, claim: Node) -> set[Node]:
     return {g.identifier if isinstance(g, Graph) else g for _s, _p, _o, g in dataset.quads((claim, RDF.type, CKG.Claim, None))}
 
 
-def _articles(dataset: Dataset, claim: Node) -> list[Node]:
+def _sources(dataset: Dataset, claim: Node) -> list[Node]:
     return sorted({a for g in _graphs_of(dataset, claim) for a in dataset.objects(g, PROV.wasDerivedFrom)}, key=str)
 
 
 def _licences(dataset: Dataset, claim: Node) -> list[Node]:
-    return sorted({lic for g in _graphs_of(dataset, claim) for lic in dataset.objects(g, DCTERMS.license)}, key=str)
+    """The licence of the claim's graph, else that of what the graph was derived from (a data set)."""
+    graphs = _graphs_of(dataset, claim)
+    found = {lic for g in graphs for lic in dataset.objects(g, DCTERMS.license)}
+    if not found:
+        found = {lic for source in _sources(dataset, claim) for lic in dataset.objects(source, DCTERMS.license)}
+    return sorted(found, key=str)
+
+
+def _provenance_time(dataset: Dataset, claim: Node) -> dt.datetime | None:
+    """The latest time the provenance of the claim's graph gives: when its import ended, when it or
+    its source was generated or modified. None when the data give no time."""
+    times = []
+    for graph in _graphs_of(dataset, claim):
+        nodes = {graph} | set(dataset.objects(graph, PROV.wasGeneratedBy)) | set(dataset.objects(graph, PROV.wasDerivedFrom))
+        for node in nodes:
+            for prop in (PROV.endedAtTime, PROV.generatedAtTime, DCTERMS.modified, DCTERMS.created):
+                for value in dataset.objects(node, prop):
+                    moment = value.toPython() if isinstance(value, Literal) else None
+                    if isinstance(moment, dt.datetime):
+                        times.append(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+    return max(times) if times else None
 
 
 def _annotation(dataset: Dataset, annotation: Node) -> set[tuple[Node, Node, Node]]:
@@ -108,22 +221,30 @@ def _annotation(dataset: Dataset, annotation: Node) -> set[tuple[Node, Node, Nod
     return found
 
 
+def trig(iri: URIRef, quads: list[Quad]) -> bytes:
+    """One nanopublication as TriG (its own file: the layout nanopub tools read)."""
+    single = bind_prefixes(Dataset())
+    single.bind("np", NP)
+    single.bind("this", Namespace(str(iri)))
+    single.bind("sub", Namespace(f"{iri}#"))
+    for s, p, o, g in quads:
+        single.graph(g).add((s, p, o))
+    return serialize(single, RdfFormat.TRIG)  # graphs and statements in a fixed order: the same bytes every run
+
+
+def files(dataset: Dataset, created: dt.datetime | None = None) -> dict[str, bytes]:
+    """Every claim's nanopublication as its own TriG file, named <claim>.<artefact>.trig."""
+    out = {}
+    for iri, quads in build(dataset, created):
+        name, artefact = str(iri)[len(str(NANOPUB)):].split("/")
+        out[f"{name}.{artefact}.trig"] = trig(iri, quads)
+    return out
+
+
 def export(dataset: Dataset, created: dt.datetime | None = None) -> bytes:
-    """Every claim's nanopublication, as TriG: one block per nanopublication (its prefixes, then its
-    head, assertion, provenance and pubinfo graphs), in claim order."""
-    built = build(dataset, created)
-    blocks = []
-    for this in sorted({s for s, _p, _o, _g in built.quads((None, RDF.type, NP.Nanopublication, None))}, key=str):
-        single = bind_prefixes(Dataset())
-        single.bind("np", NP)
-        single.bind("this", Namespace(f"{this}#"))
-        for part in ("Head", "assertion", "provenance", "pubinfo"):
-            name = URIRef(f"{this}#{part}")
-            target = single.graph(name)
-            for triple in built.graph(name):
-                target.add(triple)
-        blocks.append(single.serialize(format="trig"))
-    return "\n".join(blocks).encode("utf-8")
+    """Every claim's nanopublication in one TriG stream (one block per nanopublication, in claim
+    order), for reading with `read`; nanopub tools read one per file (`files`)."""
+    return b"\n".join(trig(iri, quads) for iri, quads in build(dataset, created))
 
 
 @dataclass(frozen=True)
@@ -148,7 +269,7 @@ def read(data: bytes | str) -> list[Nanopublication]:
     dataset = Dataset()
     try:
         dataset.parse(data=data if isinstance(data, str) else data.decode("utf-8"), format="trig")
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - rdflib's parsers raise many kinds
         raise InputError(f"not TriG: {error}") from None
     found = []
     heads = {(s, g.identifier if isinstance(g, Graph) else g) for s, _p, _o, g in dataset.quads((None, RDF.type, NP.Nanopublication, None))}
@@ -172,4 +293,4 @@ def read(data: bytes | str) -> list[Nanopublication]:
     return found
 
 
-__all__ = ["NP", "Nanopublication", "build", "claim_triples", "export", "nanopub_iri", "read"]
+__all__ = ["NP", "Nanopublication", "build", "claim_triples", "export", "files", "nanopub_base", "nanopub_iri", "read", "trig", "trusty_artefact"]

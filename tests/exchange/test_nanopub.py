@@ -1,0 +1,99 @@
+"""Nanopublications that nanopub tools accept: every one passes the `nanopub` package's own checks
+(its structure validation and its trusty-URI verification), has a licence, and is the same every run.
+
+The data are the built-in article graph and a real UCDP GED 23.1 slice (tests/fixtures/ucdp, CC BY 4.0).
+Nothing here contacts a nanopub server: the package reads the files from disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+from nanopub import Nanopub
+from nanopub.sign_utils import verify_trusty
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, XSD
+
+from conflictkg.exchange.exporters import nanopub_files
+from conflictkg.exchange.exporters.nanopub import read
+from conflictkg.exchange.importers import ImportOptions, import_csv, importer_for
+from conflictkg.stores.dataset import load_dataset
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+CC_BY_SA = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def ucdp(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ucdp") / "ucdp.trig"
+    import_csv(importer_for("ucdp"), FIXTURES / "ucdp" / "ged231-sample-slice.csv", str(out),
+               options=ImportOptions(now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)))
+    return load_dataset([str(out)], with_builtin=False)
+
+
+def checked_by_nanopub(files: dict[str, bytes], folder: Path) -> list[Nanopub]:
+    """Each file read and checked by the nanopub package: structure (is_valid) and trusty URI."""
+    found = []
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)  # its check builds IRIs with a space on purpose
+    for name, data in sorted(files.items()):
+        path = folder / name
+        path.write_bytes(data)
+        publication = Nanopub(rdf=path)
+        assert publication.is_valid, name
+        assert publication.source_uri and publication.metadata.trusty, name
+        assert verify_trusty(publication.rdf, publication.source_uri, publication.metadata.namespace), name
+        found.append(publication)
+    return found
+
+
+def test_every_builtin_nanopublication_passes_the_nanopub_package(builtin, tmp_path):
+    files = nanopub_files(builtin)
+    found = checked_by_nanopub(files, tmp_path)
+    assert len(found) == 21
+    for publication in found:
+        assert str(publication.source_uri).startswith("https://w3id.org/conflictkg/id/np/")
+        assert (URIRef(publication.source_uri), DCTERMS.license, CC_BY_SA) in publication.pubinfo
+        # The article's data give no time: none is written (never the clock).
+        assert not list(publication.pubinfo.objects(URIRef(publication.source_uri), DCTERMS.created))
+
+
+def test_every_ucdp_nanopublication_passes_and_carries_ucdps_licence_and_time(ucdp, tmp_path):
+    found = checked_by_nanopub(nanopub_files(ucdp), tmp_path)
+    assert len(found) == 19 * 5  # each row: the total and the four per-side figures
+    for publication in found:
+        this = URIRef(publication.source_uri)
+        assert (this, DCTERMS.license, CC_BY) in publication.pubinfo
+        # The creation time is the import's (its provenance), not the clock.
+        assert (this, DCTERMS.created, Literal("2026-01-02T03:04:05Z", datatype=XSD.dateTime)) in publication.pubinfo
+
+
+def test_nanopublications_are_the_same_every_run_and_change_with_their_content(builtin, tmp_path):
+    first, second = nanopub_files(builtin), nanopub_files(builtin)
+    assert first == second
+    later = nanopub_files(builtin, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert set(later) != set(first)  # another creation time is another nanopublication: another trusty URI
+    found = checked_by_nanopub(later, tmp_path)
+    assert all(
+        (URIRef(p.source_uri), DCTERMS.created, Literal("2026-01-01T00:00:00Z", datatype=XSD.dateTime)) in p.pubinfo
+        for p in found
+    )
+
+
+def test_a_changed_nanopublication_fails_the_trusty_check(builtin, tmp_path):
+    name, data = min(nanopub_files(builtin).items())
+    changed = data.replace(b'"Nanopublication of the claim', b'"Changed nanopublication of the claim')
+    path = tmp_path / name
+    path.write_bytes(changed)
+    publication = Nanopub(rdf=path)
+    with pytest.raises(Exception, match="not valid"):
+        verify_trusty(publication.rdf, publication.source_uri, publication.metadata.namespace)
+    assert len(read(changed)) == 1  # still well formed: only the hash tells
