@@ -101,7 +101,7 @@ def graphs(draw) -> list[tuple]:
     return triples
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(graphs(), min_size=1, max_size=3))
 def test_merged_graph_is_isomorphic_to_the_union_of_its_inputs(inputs):
     assert isomorphic(merged_graph(*inputs), union(*inputs))

@@ -34,8 +34,12 @@ def builtin():
 
 @pytest.fixture(scope="module")
 def ucdp(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ucdp") / "ucdp.trig"
-    import_csv(importer_for("ucdp"), FIXTURES / "ucdp" / "ged231-sample-slice.csv", str(out),
+    folder = tmp_path_factory.mktemp("ucdp")
+    rows = (FIXTURES / "ucdp" / "ged231-sample-slice.csv").read_text("utf-8").splitlines(keepends=True)
+    source = folder / "ged231-first-rows.csv"
+    source.write_text("".join(rows[:4]), "utf-8")  # the header and the first three real rows (one line each)
+    out = folder / "ucdp.trig"
+    import_csv(importer_for("ucdp"), source, str(out),
                options=ImportOptions(now=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)))
     return load_dataset([str(out)], with_builtin=False)
 
@@ -68,7 +72,7 @@ def test_every_builtin_nanopublication_passes_the_nanopub_package(builtin, tmp_p
 
 def test_every_ucdp_nanopublication_passes_and_carries_ucdps_licence_and_time(ucdp, tmp_path):
     found = checked_by_nanopub(nanopub_files(ucdp), tmp_path)
-    assert len(found) == 19 * 5  # each row: the total and the four per-side figures
+    assert len(found) == 3 * 5  # each row: the total and the four per-side figures
     for publication in found:
         this = URIRef(publication.source_uri)
         assert (this, DCTERMS.license, CC_BY) in publication.pubinfo
@@ -80,12 +84,11 @@ def test_nanopublications_are_the_same_every_run_and_change_with_their_content(b
     first, second = nanopub_files(builtin), nanopub_files(builtin)
     assert first == second
     later = nanopub_files(builtin, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    assert set(later) != set(first)  # another creation time is another nanopublication: another trusty URI
-    found = checked_by_nanopub(later, tmp_path)
-    assert all(
-        (URIRef(p.source_uri), DCTERMS.created, Literal("2026-01-01T00:00:00Z", datatype=XSD.dateTime)) in p.pubinfo
-        for p in found
-    )
+    assert not set(later) & set(first)  # another creation time is another nanopublication: another trusty URI
+    for data in later.values():
+        [publication] = read(data)
+        assert (publication.iri, DCTERMS.created, Literal("2026-01-01T00:00:00Z", datatype=XSD.dateTime)) in publication.pubinfo
+    checked_by_nanopub(dict(sorted(later.items())[:3]), tmp_path)
 
 
 def test_a_changed_nanopublication_fails_the_trusty_check(builtin, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -10,8 +11,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from conflictkg.exchange.evidence import evidence_in
+from conflictkg.graph.namespaces import CKG, CKV, OA, SCHEMA
 from conflictkg.graph.parse import load_ontology, union_graph
-from conflictkg.graph.namespaces import CKG, CKV, SCHEMA
 
 KILLED = CKV["casualty/killed"]
 WOUNDED = CKV["casualty/wounded"]
@@ -21,6 +22,45 @@ NOT_REPORTED = CKV["status/not-reported"]
 ACLED_SCHEME = CKV["acled"]
 PRECISION = {name: CKV[f"precision/{name}"] for name in ("day", "part-of-day", "few-days", "week", "month", "year", "part-of-decade", "open-ended", "unknown")}
 GEO = "http://www.opengis.net/ont/geosparql#"
+
+
+class Facts:
+    """A plain index of triples (subject -> predicate -> objects) for exporters that read many nodes:
+    one pass over the graph, then look-ups without rdflib's per-call overhead."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]):
+        self.out: dict[Node, dict[Node, list[Node]]] = {}
+        self.back: dict[tuple[Node, Node], list[Node]] = {}
+        for s, p, o in triples:
+            self.out.setdefault(s, {}).setdefault(p, []).append(o)
+            if p in self.BACK:
+                self.back.setdefault((p, o), []).append(s)
+
+    BACK = frozenset({SCHEMA.about, CKG.externalIdentifier, CKG.identifierScheme, RDF.type})
+
+    def objects(self, node: Node | None, predicate: Node) -> list[Node]:
+        found = self.out.get(node, {}).get(predicate, []) if node is not None else []
+        return sorted(set(found), key=str) if len(found) > 1 else list(found)
+
+    def value(self, node: Node | None, predicate: Node) -> Node | None:
+        found = self.objects(node, predicate)
+        return found[0] if found else None
+
+    def subjects(self, predicate: Node, obj: Node) -> list[Node]:
+        return sorted(set(self.back.get((predicate, obj), [])), key=str)
+
+    def label(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        labels = self.objects(node, RDFS.label)
+        for value in labels:
+            if isinstance(value, Literal) and value.language == "en":
+                return str(value)
+        return str(labels[0]) if labels else str(node)
+
+    def notation(self, concept: Node | None) -> str:
+        value = self.value(concept, SKOS.notation)
+        return str(value) if value is not None else self.label(concept)
 
 
 def graph_for_export(dataset: Dataset) -> Graph:
@@ -362,9 +402,16 @@ def sources_of(graph: Graph, event: Node) -> list[Node]:
 
 
 def articles_of(graph: Graph, event: Node) -> list[Node]:
-    """The source articles the graphs holding the event were derived from (prov:wasDerivedFrom of
-    a named graph, when that is a ckg:EncyclopediaArticle), sorted."""
+    """The source articles that tell of the event: those whose text the evidence quotes for the
+    event, its sub-events or the claims about them (never another data set's article), sorted."""
+    articles = set(instances(graph, CKG.EncyclopediaArticle))
+    if not articles:
+        return []
+    nodes = with_sub_events(graph, event)
+    nodes |= {c for e in set(nodes) for c in graph.subjects(SCHEMA.about, e)}
     found = set()
-    for article in instances(graph, CKG.EncyclopediaArticle):
-        found.add(article)
+    for node in nodes:
+        for annotation in graph.subjects(OA.hasBody, node):
+            for target in graph.objects(annotation, OA.hasTarget):
+                found |= {a for a in graph.objects(target, OA.hasSource) if a in articles}
     return sorted(found, key=str)

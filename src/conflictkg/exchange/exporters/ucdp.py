@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import Graph
-from rdflib.namespace import DCTERMS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
-from conflictkg.graph.namespaces import CKG
 from conflictkg.exchange.exporters.common import (
+    GEO,
     KILLED,
     PRECISION,
+    Facts,
     Figure,
     articles_of,
     casualty_figures,
@@ -30,6 +32,7 @@ from conflictkg.exchange.exporters.common import (
     when,
     where,
 )
+from conflictkg.graph.namespaces import CKG, SCHEMA
 
 # UCDP GED's layout from version 20.1 on (the 23.1 file's 49 columns, in order).
 COLUMNS = (
@@ -101,12 +104,15 @@ def _relid(graph: Graph, event: Node) -> str:
     return f"ckg-{local_name(event)}"
 
 
-def exportable(graph: Graph) -> list[Node]:
+def exportable(graph: Graph, skip: Iterable[Node] = ()) -> list[Node]:
     """Events GED would hold: organised violence (not a statement, campaign, war or presence) with
     a first and last possible day, for which at least one claim gives a number of dead; not a
-    sub-event of another such event."""
+    sub-event of another such event. Events in `skip` (imported GED rows, written as read) are left out."""
+    skip = set(skip)
     events = []
     for event in instances(graph, CKG.Event):
+        if event in skip:
+            continue
         if any(is_a(graph, event, cls) for cls in NOT_VIOLENCE):
             continue
         moment = when(graph, event)
@@ -136,7 +142,7 @@ def _side_name(graph: Graph, side: Node | None) -> str:
     if side is None:
         return ""
     name = label(graph, side)
-    return f"Government of {name}" if is_a(graph, side, CKG.State) else name
+    return f"Government of {name}" if is_a(graph, side, CKG.State) and not name.startswith("Government of") else name
 
 
 def _type_of_violence(graph: Graph, side_a: Node | None, side_b: Node | None) -> str:
@@ -147,10 +153,144 @@ def _type_of_violence(graph: Graph, side_a: Node | None, side_b: Node | None) ->
     return "2"
 
 
+# --- rows of an imported GED file, written back as published ------------------------------------
+
+GED_ID = "UCDP GED id"
+WHERE_PREFIX = "Location as described by UCDP: "
+ORIGINAL_PREFIX = "Original source according to UCDP: "
+
+
+def _identifiers(facts: Facts, node: Node | None, link: URIRef = CKG.externalIdentifier) -> dict[str, str]:
+    found = {}
+    for identifier in facts.objects(node, link):
+        scheme, value = facts.value(identifier, CKG.identifierScheme), facts.value(identifier, CKG.identifierValue)
+        if scheme is not None and value is not None:
+            found[str(scheme)] = str(value)
+    return found
+
+
+def imported_events(facts: Facts) -> list[Node]:
+    """Events imported from a UCDP GED file (they carry a "UCDP GED id"), in id order."""
+    events = {
+        event
+        for identifier in facts.subjects(CKG.identifierScheme, Literal(GED_ID))
+        for event in facts.subjects(CKG.externalIdentifier, identifier)
+    }
+
+    def key(event: Node) -> tuple[int, str]:
+        value = str(facts.value(event, DCTERMS.identifier) or "")
+        return (int(value) if value.isdigit() else -1, str(event))
+
+    return sorted(events, key=key)
+
+
+def _prefixed(facts: Facts, node: Node | None, predicate: URIRef, prefix: str) -> str:
+    for value in facts.objects(node, predicate):
+        if str(value).startswith(prefix):
+            return str(value)[len(prefix):]
+    return ""
+
+
+def _actor_id(actor: Node | None) -> str:
+    """UCDP's actor id, kept in the actor's IRI (kid:actor/ucdp-ged/<id>-<name>)."""
+    if actor is None:
+        return ""
+    head = local_name(actor).split("-", 1)[0]
+    return head if head.isdigit() else ""
+
+
+def _figure(facts: Facts, node: Node | None, predicate: URIRef) -> str:
+    value = facts.value(node, predicate)
+    return str(value) if value is not None else ""
+
+
+def imported_row(facts: Facts, event: Node) -> dict[str, str]:
+    """The GED row an imported event was read from: every field the importer reads, as published
+    (low / best / high as published even when unordered; sides, ids and precision codes as coded)."""
+    row = dict.fromkeys(COLUMNS, "")
+    ids = _identifiers(facts, event)
+    coded = _identifiers(facts, event, CKG.sourceIdentifier)
+    row["id"] = str(facts.value(event, DCTERMS.identifier) or ids.get(GED_ID, ""))
+    row["relid"] = ids.get("UCDP GED relid", "")
+    row["type_of_violence"] = facts.notation(facts.value(event, CKG.sourceEventType))
+    row["date_prec"] = facts.notation(facts.value(event, CKG.sourceTimePrecision))
+    row["where_prec"] = facts.notation(facts.value(event, CKG.locationPrecision))
+    first = facts.value(event, CKG.beginDate) or facts.value(event, CKG.earliestBegin)
+    last = facts.value(event, CKG.endDate) or facts.value(event, CKG.latestEnd)
+    row["date_start"], row["date_end"] = str(first or ""), str(last or "")
+    row["year"] = str(first)[:4] if first is not None else ""
+    row["dyad_new_id"] = coded.get("UCDP dyad_new_id", "")
+    row["dyad_dset_id"] = coded.get("UCDP dyad_dset_id", "")
+    for war in facts.objects(event, CKG.subEventOf):
+        if CKG.War in facts.objects(war, RDF.type):
+            war_ids = _identifiers(facts, war)
+            row["conflict_new_id"] = str(facts.value(war, DCTERMS.identifier) or war_ids.get("UCDP conflict_new_id", ""))
+            row["conflict_name"] = facts.label(war)
+            row["conflict_dset_id"] = war_ids.get("UCDP conflict_dset_id", "")
+            break
+    # The claims: the total and one per column (each names its column with ckg:sourceField).
+    claims = facts.subjects(SCHEMA.about, event)
+    by_column = {str(facts.value(c, CKG.sourceField)): c for c in claims if facts.value(c, CKG.sourceField) is not None}
+    total = next((c for c in claims if local_name(c) == "deaths-total"), None)
+    for column in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
+        row[column] = _figure(facts, by_column.get(column), CKG.bestEstimate)
+    row["best"] = _figure(facts, total, CKG.bestEstimate)
+    row["low"] = _figure(facts, total, CKG.lowEstimate) or _figure(facts, total, SCHEMA.minValue)
+    row["high"] = _figure(facts, total, CKG.highEstimate) or _figure(facts, total, SCHEMA.maxValue)
+    for side, column in (("a", "deaths_a"), ("b", "deaths_b")):
+        actor = facts.value(by_column.get(column), CKG.concernsActor)
+        row[f"side_{side}"] = facts.label(actor) if actor is not None else ""
+        row[f"side_{side}_new_id"] = _actor_id(actor)
+    row["source_article"] = str(facts.value(total, DCTERMS.bibliographicCitation) or "")
+    row["source_original"] = _prefixed(facts, total, RDFS.comment, ORIGINAL_PREFIX)
+    row["source_office"] = ";".join(sorted(facts.label(a) for a in facts.objects(total, CKG.citesSource)))
+    row["where_description"] = _prefixed(facts, event, SCHEMA.description, WHERE_PREFIX)
+    # The place: the named location inside the publisher's divisions (admin levels 0, 1, 2).
+    place = facts.value(event, CKG.hasPlace)
+    levels: dict[int, Node] = {}
+    node, seen = place, set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        level = facts.value(node, CKG.adminLevel)
+        if level is not None:
+            levels.setdefault(int(level), node)
+        node = facts.value(node, CKG.containedIn)
+    country = levels.get(0)
+    row["country"] = facts.label(country) if country is not None else ""
+    row["country_id"] = _identifiers(facts, country).get("Gleditsch-Ward state number", "")
+    row["adm_1"] = facts.label(levels[1]) if 1 in levels else ""
+    row["adm_2"] = facts.label(levels[2]) if 2 in levels else ""
+    event_label = facts.label(event)
+    span = row["date_start"] if row["date_start"] == row["date_end"] else f"{row['date_start']} to {row['date_end']}"
+    # The importer labels the event "<dyad_name>, <where_coordinates or adm_1 or country> (<dates>)":
+    # where_coordinates is the place's name when the label names it (else the row had none).
+    place_name = facts.label(place) if place is not None else ""
+    row["where_coordinates"] = place_name if event_label.endswith(f", {place_name} ({span})") else ""
+    suffix = f", {row['where_coordinates'] or row['adm_1'] or row['country']} ({span})"
+    row["dyad_name"] = event_label[: -len(suffix)] if event_label.endswith(suffix) else f"{row['side_a']} - {row['side_b']}"
+    for geometry in facts.objects(event, URIRef(GEO + "hasGeometry")):
+        text = str(facts.value(geometry, URIRef(GEO + "asWKT")) or "").strip()
+        if text.upper().startswith("POINT") and "(" in text:
+            inside = text[text.index("(") + 1 : text.rindex(")")].split()
+            if len(inside) == 2:
+                row["longitude"], row["latitude"] = inside
+                row["geom_wkt"] = f"POINT ({inside[0]} {inside[1]})"
+    return row
+
+
+def imported_rows(triples: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, str]]:
+    """The GED rows of every imported GED event in `triples` (data and ontology), as published."""
+    facts = triples if isinstance(triples, Facts) else Facts(triples)
+    return [imported_row(facts, event) for event in imported_events(facts)]
+
+
 def rows(graph: Graph) -> list[dict[str, str]]:
-    """One GED row per exportable event."""
-    result = []
-    for event in exportable(graph):
+    """One GED row per exportable event: imported GED rows as they were read, then one derived row
+    per other event (the rule of `estimate`)."""
+    facts = Facts(graph)
+    imported = imported_events(facts)
+    result = [imported_row(facts, event) for event in imported]
+    for event in exportable(graph, imported):
         moment = when(graph, event)
         place = where(graph, event)
         side_a, side_b = _sides(graph, event)
