@@ -3,38 +3,79 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
+import polars as pl
 from rdflib import Literal, URIRef
 
 from conflictkg.errors import InputError
+from conflictkg.exchange.importers.columnar import (
+    cat,
+    date,
+    decimal_text,
+    english,
+    integer,
+    iri,
+    is_whole,
+    lookup,
+    plain,
+    quad,
+    stripped,
+    when,
+    whole,
+)
 from conflictkg.exchange.importers.common import (
+    AS_WKT,
+    BEGIN,
+    CITES,
     CKG,
     CKV,
+    COMBATANT,
+    COMMENT,
     DCTERMS,
-    KID,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
+    DECIMAL,
+    DERIVED,
+    DESCRIPTION,
+    EARLIEST_BEGIN,
+    END,
+    EVENT_TYPE,
+    HAS_ACTOR,
+    HAS_GEOMETRY,
+    HAS_PLACE,
+    IDENTIFIER,
+    KID_TEXT,
+    LABEL,
+    LATEST_END,
+    LOCATION_PRECISION,
+    MAX,
+    MIN,
+    PERPETRATOR,
+    REFERENCE_DATE,
+    SOURCE_EVENT_TYPE,
+    SOURCE_TIME_PRECISION,
+    T_EVENT,
+    T_GEOMETRY,
+    TARGET,
+    TIME_PRECISION,
+    WKT_TEXT,
     XSD,
+    A,
     Importer,
+    Quads,
     Triple,
     code,
     coordinate,
-    date_literal,
     day_month_year,
-    en,
-    integer,
+    identifier_quads,
     iso_date,
-    month_bounds,
     require,
     slug,
     split_list,
     text,
     whole_number,
 )
-from conflictkg.exchange.importers.csvstream import MalformedRow, Row
+from conflictkg.exchange.importers.csvstream import Row
 
 ACLED_SCHEME = CKV["acled"]
 EVENT_TYPE_SCHEME = CKV["event-type"]
@@ -94,112 +135,180 @@ class AcledImporter(Importer):
         self.latest_upload: int | None = None
         self._our_types: dict[URIRef, list[URIRef]] = {}
 
-    # -- one row ------------------------------------------------------------
+    def row_id(self, row: Row) -> str:
+        return text(row, "event_id_cnty")
 
-    def convert(self, row: Row) -> list[Triple]:
+    def id_expression(self, frame: pl.DataFrame) -> pl.Expr:
+        return stripped(frame, "event_id_cnty")
+
+    # -- checking: the row by row messages, and the vectorised test that finds every row they would name
+
+    def check(self, row: Row) -> list[str]:
         problems: list[str] = []
-        event_id = require(row, "event_id_cnty", problems)
-        day = self._date(row, problems)
-        time_code = code(row, "time_precision", self.time_codes, problems)
-        geo_code = code(row, "geo_precision", self.geo_codes, problems)
-        event_type, sub_type = self._types(row, problems)
-        actor1 = require(row, "actor1", problems)
-        country = require(row, "country", problems)
-        location = require(row, "location", problems)
+        require(row, "event_id_cnty", problems)
+        self._date(row, problems)
+        code(row, "time_precision", self.time_codes, problems)
+        code(row, "geo_precision", self.geo_codes, problems)
+        self._types(row, problems)
+        require(row, "actor1", problems)
+        require(row, "country", problems)
+        require(row, "location", problems)
         latitude = coordinate(row, "latitude", 90, problems)
         longitude = coordinate(row, "longitude", 180, problems)
         if (latitude is None) != (longitude is None) and not any("itude" in p for p in problems):
             problems.append("latitude and longitude must be given together")
-        fatalities = whole_number(row, "fatalities", problems)
-        upload = whole_number(row, "timestamp", problems, required=False) if "timestamp" in self.columns else None
-        if problems:
-            raise MalformedRow(problems)
-        assert event_id and day and time_code and geo_code and event_type and sub_type and actor1 and country and location
-        assert fatalities is not None
+        whole_number(row, "fatalities", problems)
+        if "timestamp" in self.columns:
+            whole_number(row, "timestamp", problems, required=False)
+        return problems
 
-        if upload is not None:
-            self.latest_upload = max(self.latest_upload or 0, upload)
-        local = event_id if _SAFE_ID.match(event_id) else re.sub(r"[^A-Za-z0-9._-]", "_", event_id)
-        event = KID[f"event/{self.key}/{local}"]
-        actor2 = text(row, "actor2")
-        label = f"{text(row, 'sub_event_type')}: {actor1}{' – ' + actor2 if actor2 else ''}, {location} ({day.isoformat()})"
+    def suspect(self, frame: pl.DataFrame) -> pl.Expr:
+        T = functools.partial(stripped, frame)
+        bad = _day(T("event_date"))[0].is_null()
+        for column, codes in (("time_precision", self.time_codes), ("geo_precision", self.geo_codes)):
+            bad = bad | ~T(column).str.strip_suffix(".0").is_in(list(codes))
+        pairs = [f"{e}\x1f{s}" for e, e_concept in self.types.items() if not self.broader.get(e_concept)
+                 for s, s_concept in self.types.items() if e_concept in self.broader.get(s_concept, ())]
+        bad = bad | ~cat(T("event_type"), "\x1f", T("sub_event_type")).is_in(pairs)
+        for column in ("event_id_cnty", "actor1", "country", "location"):
+            bad = bad | (T(column) == "")
+        for column, limit in (("latitude", 90), ("longitude", 180)):
+            value = T(column)
+            bad = bad | ((value != "") & (~value.str.contains(DECIMAL) | (value.cast(pl.Float64, strict=False).abs() >= limit)))
+        bad = bad | ((T("latitude") == "") != (T("longitude") == ""))
+        bad = bad | ~is_whole(T("fatalities"))
+        if "timestamp" in frame.columns:
+            bad = bad | ((T("timestamp") != "") & ~is_whole(T("timestamp")))
+        return bad
 
-        triples: list[Triple] = [
-            (event, RDF.type, CKG.Event),
-            (event, RDFS.label, en(label)),
-            (event, DCTERMS.identifier, Literal(event_id)),
-            (event, PROV.wasDerivedFrom, self.dataset),
-            (event, CKG.eventType, self._ours(sub_type)),
-            (event, CKG.sourceEventType, sub_type),
+    # -- the quads of a batch of good rows -------------------------------------
+
+    def quads(self, frame: pl.DataFrame, end: str) -> Quads:
+        T = functools.partial(stripped, frame)
+        once: list[Triple] = []
+        dataset = f"<{self.dataset}>"
+        event_id = T("event_id_cnty")
+        local = event_id.str.replace_all(r"[^A-Za-z0-9._-]", "_")
+        event = iri(KID_TEXT, "event/", self.key, "/", local)
+        day, api = _day(T("event_date"))
+        forms = frame.select(api.alias("api")).get_column("api").unique().to_list()
+        self.date_forms |= {"API dates (2024-02-28)" if form else "export-tool dates (28 February 2024)" for form in forms}
+        if "timestamp" in frame.columns:
+            uploads = frame.select(whole(T("timestamp")).cast(pl.Int64, strict=False).max()).item()
+            if uploads is not None:
+                self.latest_upload = max(self.latest_upload or 0, uploads)
+        time_code = T("time_precision").str.strip_suffix(".0")
+        geo_code = T("geo_precision").str.strip_suffix(".0")
+        actor1, actor2, location, country = T("actor1"), T("actor2"), T("location"), T("country")
+
+        def q(s, p, o) -> pl.Expr:
+            return quad(s, p, o, end)
+
+        def concepts(value: pl.Expr, table: dict[str, URIRef | None]) -> pl.Expr:
+            return value.replace_strict({k: f"<{v}>" for k, v in table.items() if v is not None}, default=None, return_dtype=pl.String)
+
+        ours = {name: self._ours(concept) for name, concept in self.types.items() if self.broader.get(concept)}
+        second = pl.when(actor2 != "").then(cat(" – ", actor2)).otherwise(pl.lit(""))
+        day_text = day.dt.strftime("%Y-%m-%d")
+        out: list[pl.Expr] = [
+            q(event, A, T_EVENT),
+            q(event, LABEL, english(T("sub_event_type"), ": ", actor1, second, ", ", location, " (", day_text, ")")),
+            q(event, IDENTIFIER, plain(event_id)),
+            q(event, DERIVED, dataset),
+            q(event, EVENT_TYPE, concepts(T("sub_event_type"), ours)),
+            q(event, SOURCE_EVENT_TYPE, concepts(T("sub_event_type"), self.types)),
         ]
-        triples += self.external_identifier(event, "ACLED event_id_cnty", event_id)
-        notes = text(row, "notes")
-        if notes:
-            triples.append((event, SDO.description, en(notes)))
-        triples += self._time(event, day, time_code[0])
-        triples.append((event, CKG.locationPrecision, geo_code[1]))
+        out += identifier_quads(event, "ACLED event_id_cnty", plain(event_id), dataset, end)
+        notes = T("notes")
+        out.append(when(notes != "", q(event, DESCRIPTION, english(notes))))
+        # Time: the day; a week around it (precision 2); its month (precision 3).
+        week, month = time_code == "2", time_code == "3"
+        first = pl.when(week).then(day - pl.duration(days=3)).otherwise(day.dt.month_start())
+        last = pl.when(week).then(day + pl.duration(days=3)).otherwise(day.dt.month_end())
+        out += [
+            q(event, SOURCE_TIME_PRECISION, concepts(time_code, self.time_codes)),
+            q(event, TIME_PRECISION, concepts(time_code, self.our_precision)),
+            when(time_code == "1", q(event, BEGIN, date(day))),
+            when(time_code == "1", q(event, END, date(day))),
+            when(week | month, q(event, REFERENCE_DATE, date(day))),
+            when(week | month, q(event, EARLIEST_BEGIN, date(first))),
+            when(week | month, q(event, LATEST_END, date(last))),
+            q(event, LOCATION_PRECISION, concepts(geo_code, self.geo_codes)),
+        ]
 
-        # Places: country > admin1 > admin2 > admin3 > location, with the location's coordinates.
-        # ACLED's location is always a named place of its own (a town called as its district is not
-        # the district), inside the innermost division the row names.
-        place, place_triples = self.place_chain(
-            [
-                (text(row, "admin1"), CKG.Region, 1),
-                (text(row, "admin2"), CKG.Region, 2),
-                (text(row, "admin3"), CKG.Region, 3),
-                (location, CKG.Place, None),
-            ],
+        # Places: country > admin1 > admin2 > admin3 > location; the row's point on the event.
+        def place_of(values: tuple[str, ...]) -> str:
+            node, triples = self.place(*values)
+            once.extend(triples)
+            return f"<{node}>"
+
+        place = lookup(frame, [country, T("admin1"), T("admin2"), T("admin3"), location, T("iso")], place_of)
+        out.append(q(event, HAS_PLACE, place))
+        latitude, longitude = T("latitude"), T("longitude")
+        has_point = (latitude != "") & (longitude != "")
+        geometry = iri(KID_TEXT, "event/", self.key, "/", local, "/geometry")
+        out += [when(has_point, line) for line in (
+            q(event, HAS_GEOMETRY, geometry),
+            q(geometry, A, T_GEOMETRY),
+            q(geometry, AS_WKT, cat('"POINT(', decimal_text(longitude), " ", decimal_text(latitude), ')"^^', WKT_TEXT)),
+            q(geometry, DERIVED, dataset),
+        )]
+
+        # Actors: actor1/actor2 do not say who attacked whom, except that civilians are targets.
+        def actor_of(values: tuple[str, ...]) -> str | None:
+            if not values[0]:
+                return None
+            node, triples = self._actor(*values)
+            once.extend(triples)
+            return f"<{node}>"
+
+        inter1, inter2 = T("inter1").str.to_lowercase(), T("inter2").str.to_lowercase()
+        a = lookup(frame, [actor1, inter1, country], actor_of)
+        b = lookup(frame, [actor2, inter2, country], actor_of)
+        battle = concepts(T("event_type"), self.types) == f"<{self.types.get('Battles')}>"
+        civilians = (actor2 != "") & inter2.is_in(CIVILIAN_CODES) & ~inter1.is_in(CIVILIAN_CODES)
+        out += [
+            q(event, pl.when(battle).then(pl.lit(COMBATANT)).when(civilians).then(pl.lit(PERPETRATOR)).otherwise(pl.lit(HAS_ACTOR)), a),
+            when(actor2 != "", q(event, pl.when(battle).then(pl.lit(COMBATANT)).when(civilians).then(pl.lit(TARGET)).otherwise(pl.lit(HAS_ACTOR)), b)),
+        ]
+
+        def actors_in(namespace: str | None):
+            def make(values: tuple[str, ...]) -> str:
+                nodes = []
+                for name in split_list(values[0]):
+                    node, triples = self.actor(name, CKG.Actor, namespace=namespace)
+                    once.extend(triples)
+                    nodes.append(f"<{node}>")
+                return "\t".join(nodes)
+            return make
+
+        fanned = [(lookup(frame, [T(column)], actors_in(None)), [(event, HAS_ACTOR)]) for column in ("assoc_actor_1", "assoc_actor_2")]
+
+        # The fatality figure: ACLED's claim, citing the row's sources.
+        claim = iri(KID_TEXT, "claim/", self.key, "/", local, "/fatalities")
+        fatalities = whole(T("fatalities"))
+        out += self.claim_lines(claim, event, english("fatalities: ", fatalities), end)
+        out += [
+            q(claim, LABEL, english("ACLED: ", fatalities, " reported fatalities (", event_id, ")")),
+            q(claim, MIN, integer(fatalities)),
+            q(claim, MAX, integer(fatalities)),
+            q(claim, IDENTIFIER, plain(event_id)),
+            when(fatalities == "0", q(claim, COMMENT, '"ACLED records 0 also when its sources give no fatality figure."@en')),
+        ]
+        fanned.append((lookup(frame, [T("source")], actors_in("acled-source")), [(claim, CITES)]))
+        return Quads(out, once, fanned)
+
+    def place(self, country: str, admin1: str, admin2: str, admin3: str, location: str, iso: str) -> tuple[URIRef, list[Triple]]:
+        """ACLED's location is always a named place of its own (a town called as its district is not
+        the district), inside the innermost division the row names."""
+        place, triples = self.place_chain(
+            [(admin1, CKG.Region, 1), (admin2, CKG.Region, 2), (admin3, CKG.Region, 3), (location, CKG.Place, None)],
             country,
         )
-        triples += place_triples
-        triples.append((event, CKG.hasPlace, place))
-        if latitude is not None and longitude is not None:
-            triples += self.geometry(event, latitude, longitude)
-        iso = text(row, "iso")
         if iso.isdigit():
             country_node = self.place_node([country])
             triples += self.once(f"{country_node}|iso", lambda: self.external_identifier(country_node, "ISO 3166-1 numeric", iso.zfill(3)))
-
-        # Actors: actor1/actor2 do not say who attacked whom, except that civilians are targets.
-        inter1, inter2 = text(row, "inter1").lower(), text(row, "inter2").lower()
-        first, t = self._actor(actor1, inter1, country)
-        triples += t
-        second = None
-        if actor2:
-            second, t = self._actor(actor2, inter2, country)
-            triples += t
-        if event_type == self.types.get("Battles"):
-            triples.append((event, CKG.combatant, first))
-            if second is not None:
-                triples.append((event, CKG.combatant, second))
-        elif second is not None and inter2 in CIVILIAN_CODES and inter1 not in CIVILIAN_CODES:
-            triples += [(event, CKG.perpetrator, first), (event, CKG.target, second)]
-        else:
-            triples.append((event, CKG.hasActor, first))
-            if second is not None:
-                triples.append((event, CKG.hasActor, second))
-        for column in ("assoc_actor_1", "assoc_actor_2"):
-            for name in split_list(text(row, column)):
-                node, t = self.actor(name, CKG.Actor)
-                triples += t
-                triples.append((event, CKG.hasActor, node))
-
-        # The fatality figure: ACLED's claim, citing the row's sources.
-        claim = KID[f"claim/{self.key}/{local}/fatalities"]
-        triples += self.claim_base(claim, event, f"fatalities: {fatalities}")
-        triples += [
-            (claim, RDFS.label, en(f"ACLED: {fatalities} reported fatalities ({event_id})")),
-            (claim, SDO.minValue, integer(fatalities)),
-            (claim, SDO.maxValue, integer(fatalities)),
-            (claim, DCTERMS.identifier, Literal(event_id)),
-        ]
-        if fatalities == 0:
-            triples.append((claim, RDFS.comment, en("ACLED records 0 also when its sources give no fatality figure.")))
-        for name in split_list(text(row, "source")):
-            node, t = self.actor(name, CKG.Actor, namespace="acled-source")
-            triples += t
-            triples.append((claim, CKG.citesSource, node))
-        return triples
+        return place, triples
 
     def _actor(self, name: str, inter: str, country: str) -> tuple[URIRef, list[Triple]]:
         """A main actor typed by its inter code; state forces are the armed forces of the state
@@ -220,11 +329,9 @@ class AcledImporter(Importer):
             return None
         day = iso_date(value)
         if day is not None and len(value) == 10:
-            self.date_forms.add("API dates (2024-02-28)")
             return day
         day = day_month_year(value)
         if day is not None:
-            self.date_forms.add("export-tool dates (28 February 2024)")
             return day
         problems.append(
             f"event_date {value!r} is in neither of ACLED's date forms "
@@ -259,25 +366,6 @@ class AcledImporter(Importer):
             self._our_types[acled_concept] = found[0]
         return self._our_types[acled_concept]
 
-    def _time(self, event: URIRef, day: dt.date, precision_code: str) -> list[Triple]:
-        triples: list[Triple] = [
-            (event, CKG.sourceTimePrecision, self.time_codes[precision_code]),
-        ]
-        ours = self.our_precision.get(precision_code)
-        if ours is not None:
-            triples.append((event, CKG.timePrecision, ours))
-        if precision_code == "1":
-            return triples + [(event, CKG.beginDate, date_literal(day)), (event, CKG.endDate, date_literal(day))]
-        if precision_code == "2":
-            first, last = day - dt.timedelta(days=3), day + dt.timedelta(days=3)
-        else:
-            first, last = month_bounds(day)
-        return triples + [
-            (event, CKG.referenceDate, date_literal(day)),
-            (event, CKG.earliestBegin, date_literal(first)),
-            (event, CKG.latestEnd, date_literal(last)),
-        ]
-
     def dataset_triples(self) -> list[Triple]:
         forms = " and ".join(sorted(self.date_forms)) or "no rows"
         triples: list[Triple] = [
@@ -288,3 +376,23 @@ class AcledImporter(Importer):
             triples.append((self.dataset, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime)))
         return triples
 
+
+
+_MONTH_NUMBERS = {
+    name: f"{number:02d}"
+    for number, name in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+         "november", "december"],
+        start=1,
+    )
+}
+
+
+def _day(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The day of an event_date in either of ACLED's forms (null if neither), and whether it was the API's."""
+    api = value.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    parts = value.str.extract_groups(r"^(\d{1,2}) ([A-Za-z]+) (\d{4})$")
+    month = parts.struct.field("2").str.to_lowercase().replace_strict(_MONTH_NUMBERS, default=None, return_dtype=pl.String)
+    spelled = cat(parts.struct.field("3"), "-", month, "-", parts.struct.field("1").str.zfill(2))
+    day = pl.when(api).then(value).otherwise(spelled).str.to_date("%Y-%m-%d", strict=False)
+    return day, api

@@ -14,12 +14,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+import polars as pl
 from rdflib import Literal, URIRef
 from rdflib import namespace as _ns
 from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.errors import InputError
+from conflictkg.exchange.importers.columnar import (
+    LINE,
+    NUMBER,
+    NeedsExactReading,
+    cat,
+    exact_batches,
+    fast_batches,
+    quad,
+    render,
+    rows_of,
+)
 from conflictkg.exchange.importers.csvstream import (
     CsvStream,
     MalformedRow,
@@ -62,6 +74,41 @@ CLAIM_CASUALTIES = CKV["claim-kind/casualties"]
 KILLED = CKV["casualty/killed"]
 WKT = GEO.wktLiteral
 TRUE = Literal(True)
+
+# Terms as N-Triples text, for the lines a batch is written as.
+KID_TEXT = str(_ours.KID)
+A = f"<{_ns.RDF.type}>"
+LABEL = f"<{_ns.RDFS.label}>"
+COMMENT = f"<{_ns.RDFS.comment}>"
+IDENTIFIER = f"<{_ns.DCTERMS.identifier}>"
+CITATION = f"<{_ns.DCTERMS.bibliographicCitation}>"
+DERIVED = f"<{_ns.PROV.wasDerivedFrom}>"
+ATTRIBUTED = f"<{_ns.PROV.wasAttributedTo}>"
+ABOUT = f"<{_ns.SDO.about}>"
+DESCRIPTION = f"<{_ns.SDO.description}>"
+MIN = f"<{_ns.SDO.minValue}>"
+MAX = f"<{_ns.SDO.maxValue}>"
+HAS_GEOMETRY = f"<{_ns.GEO.hasGeometry}>"
+AS_WKT = f"<{_ns.GEO.asWKT}>"
+T_GEOMETRY = f"<{_ns.GEO.Geometry}>"
+WKT_TEXT = f"<{_ns.GEO.wktLiteral}>"
+TRUE_TEXT = f'"true"^^<{_ns.XSD.boolean}>'
+_C = str(_ours.CKG)
+T_EVENT, T_CLAIM, T_EXTERNAL_ID = f"<{_C}Event>", f"<{_C}Claim>", f"<{_C}ExternalIdentifier>"
+(EVENT_TYPE, SOURCE_EVENT_TYPE, SOURCE_TIME_PRECISION, TIME_PRECISION, LOCATION_PRECISION, SUB_EVENT_OF, HAS_PLACE,
+ HAS_ACTOR, PERPETRATOR, TARGET, COMBATANT, CLAIM_KIND, CASUALTY_KIND, CLAIM_STATUS, WORDING, CITES, CONCERNS, BEST,
+ LOW, HIGH, UNORDERED, SOURCE_FIELD, EXTERNAL_ID, SOURCE_ID, SCHEME, VALUE, BEGIN, END, EARLIEST_BEGIN, LATEST_END,
+ REFERENCE_DATE) = (
+    f"<{_C}{name}>" for name in (
+        "eventType", "sourceEventType", "sourceTimePrecision", "timePrecision", "locationPrecision", "subEventOf",
+        "hasPlace", "hasActor", "perpetrator", "target", "combatant", "claimKind", "casualtyKind", "claimStatus",
+        "wording", "citesSource", "concernsActor", "bestEstimate", "lowEstimate", "highEstimate",
+        "unorderedEstimates", "sourceField", "externalIdentifier", "sourceIdentifier", "identifierScheme",
+        "identifierValue", "beginDate", "endDate", "earliestBegin", "latestEnd", "referenceDate",
+    )
+)
+ISO_DATE = r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00(?:\.0+)?)?$"
+DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 
 _MONTHS = {
     name: number
@@ -310,6 +357,54 @@ class ImportResult:
         return lines
 
 
+@dataclass
+class Quads:
+    """What a batch of rows becomes: `lines` (one expression per kind of quad), `once` (triples of what
+    recurs, such as places and actors), `fanned` (a cell holding a list, tab-separated N-Triples
+    terms, and the (subject, predicate) pairs each item is the object of)."""
+
+    lines: list[pl.Expr]
+    once: list[Triple]
+    fanned: list[tuple[pl.Expr, list[tuple[pl.Expr, str]]]]
+
+
+class _SeenIds:
+    """The ids of the rows read so far, to reject a file in which two rows share one."""
+
+    def __init__(self, file_name: str, column: str):
+        self.file_name, self.column = file_name, column
+        self.fast: list[pl.Series] = []
+        self.exact: dict[str, tuple[int, int]] = {}
+
+    def add_fast(self, ids: pl.Series) -> None:
+        ids = ids.filter(ids != "")
+        if ids.is_duplicated().any() or any(ids.is_in(earlier).any() for earlier in self.fast):
+            raise NeedsExactReading("two rows share an id")
+        self.fast.append(ids)
+
+    def add_exact(self, ids: pl.Series, numbers: pl.Series, lines: pl.Series) -> None:
+        for identifier, number, line in zip(ids.to_list(), numbers.to_list(), lines.to_list()):
+            if not identifier:
+                continue
+            if identifier in self.exact:
+                raise duplicate_id(self.file_name, self.column, identifier, self.exact[identifier], (number, line))
+            self.exact[identifier] = (number, line)
+
+
+def identifier_quads(
+    subject: pl.Expr, scheme: str, value: pl.Expr, dataset: str, end: str, link: str = EXTERNAL_ID
+) -> list[pl.Expr]:
+    """`Importer.external_identifier` as lines of a batch (`subject` an IRI term, `value` a literal)."""
+    node = cat(subject.str.strip_suffix(">"), f"/id/{slug(scheme)}>")
+    return [
+        quad(subject, link, node, end),
+        quad(node, A, T_EXTERNAL_ID, end),
+        quad(node, SCHEME, f'"{scheme}"', end),
+        quad(node, VALUE, value, end),
+        quad(node, DERIVED, dataset, end),
+    ]
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """What the user can tell an import beyond the file: the data set's version and download date."""
@@ -349,8 +444,21 @@ class Importer:
         """Called once the header is read (layout detection)."""
         self.columns = columns
 
-    def convert(self, row: Row) -> list[Triple]:
-        """The triples of one row in the import graph; raise MalformedRow with every problem found."""
+    def check(self, row: Row) -> list[str]:
+        """Everything wrong with one row, as the messages name it (empty: the row is good)."""
+        raise NotImplementedError
+
+    def suspect(self, frame: pl.DataFrame) -> pl.Expr:
+        """True for every row of the batch `check` could find fault with (and perhaps a few more)."""
+        raise NotImplementedError
+
+    def id_expression(self, frame: pl.DataFrame) -> pl.Expr:
+        """`row_id` of every row of a batch."""
+        raise NotImplementedError
+
+    def quads(self, frame: pl.DataFrame, end: str) -> Quads:
+        """The quads of a batch of good rows: one expression per kind of line, the triples of what
+        recurs (written once), and lists in one cell fanned out to one line per item."""
         raise NotImplementedError
 
     def dataset_triples(self) -> list[Triple]:
@@ -462,43 +570,83 @@ class Importer:
             (claim, CKG.wording, en(wording)),
         ]
 
+    def claim_lines(self, claim: pl.Expr, event: pl.Expr, wording: pl.Expr, end: str) -> list[pl.Expr]:
+        """`claim_base` as lines of a batch."""
+        return [
+            quad(claim, A, T_CLAIM, end),
+            quad(claim, ATTRIBUTED, f"<{self.publisher}>", end),
+            quad(claim, DERIVED, f"<{self.dataset}>", end),
+            quad(claim, ABOUT, event, end),
+            quad(claim, CLAIM_KIND, f"<{CLAIM_CASUALTIES}>", end),
+            quad(claim, CASUALTY_KIND, f"<{KILLED}>", end),
+            quad(claim, CLAIM_STATUS, f"<{STATUS_REPORTED}>", end),
+            quad(claim, WORDING, wording, end),
+        ]
+
     # -- the loop -----------------------------------------------------------
 
-    def run(self, path: str | Path, sink: QuadSink | None, on_bytes: Callable[[int], None] | None) -> ImportResult:
-        """Read every row; write the good ones' triples to `sink` (None: only check)."""
+    def run(self, path: str | Path, sink: QuadSink | None, on_bytes: Callable[[int], None] | None, exact: bool = False) -> ImportResult:
+        """Read every row; write the good ones' quads to `sink` (None: only check).
+
+        Fast (`exact` False): pyarrow reads, and anything that needs a row named (a malformed row,
+        an id seen before) raises NeedsExactReading, for the caller to start again exactly. Exact:
+        the csv module reads, and such rows are named with their numbers and lines."""
         import time
 
         started = time.perf_counter()
         result = ImportResult(self.file_name, self.graph)
         imported_at = self.options.now or dt.datetime.now(dt.UTC).replace(microsecond=0)
-        with CsvStream(path, self.file_name, on_bytes) as stream:
-            self.start(stream.open(self.required, self.what))
+        with CsvStream(path, self.file_name, on_bytes if exact else None) as stream:
+            columns = stream.open(self.required, self.what)
+            self.start(columns)
             if sink is not None:
                 sink.write(self._with_graph(self.publisher_triples()))
-            ids: dict[str, tuple[int, int]] = {}
-            for item in stream.rows():
-                result.rows_read += 1
-                if isinstance(item, RowProblem):
-                    result.problems.append(item)
-                    continue
-                identifier = self.row_id(item)
-                if identifier:
-                    if identifier in ids:
-                        raise duplicate_id(self.file_name, self.id_column, identifier, ids[identifier], (item.number, item.line))
-                    ids[identifier] = (item.number, item.line)
-                try:
-                    triples = self.convert(item)
-                except MalformedRow as error:
-                    result.problems.append(RowProblem(item.number, item.line, error.messages))
-                    continue
-                result.rows_imported += 1
-                if sink is not None:
-                    sink.write(self._with_graph(triples))
+            if exact:
+                batches = exact_batches(stream, columns)
+            else:
+                stream.close()
+                batches = fast_batches(Path(path), columns, on_bytes)
+            seen = _SeenIds(self.file_name, self.id_column)
+            for batch in batches:
+                frame = batch.frame
+                result.rows_read += frame.height + len(batch.problems)
+                result.problems += batch.problems
+                ids = frame.select(self.id_expression(frame).alias("id")).get_column("id")
+                if exact:
+                    seen.add_exact(ids, frame.get_column(NUMBER), frame.get_column(LINE))
+                    bad: list[int] = []
+                    for row in rows_of(frame.filter(self.suspect(frame)), columns):
+                        messages = self.check(row)
+                        if messages:
+                            result.problems.append(RowProblem(row.number, row.line, messages))
+                            bad.append(row.number)
+                    good = frame.filter(~pl.col(NUMBER).is_in(bad)) if bad else frame
+                    result.problems.sort(key=lambda problem: problem.number)
+                else:
+                    seen.add_fast(ids)
+                    if frame.select(self.suspect(frame).any()).item():
+                        raise NeedsExactReading("a row needs checking")
+                    good = frame
+                result.rows_imported += good.height
+                if sink is not None and good.height:
+                    self._write(good, sink)
         if sink is not None:
             sink.write((s, p, o, None) for s, p, o in self.provenance(result, imported_at))
             result.quads = sink.count
         result.seconds = time.perf_counter() - started
         return result
+
+    def _write(self, frame: pl.DataFrame, sink: QuadSink) -> None:
+        end = sink.line_end(self.graph)
+        made = self.quads(frame, end)
+        if made.once:
+            sink.write(self._with_graph(made.once))
+        sink.write_lines(render(frame, made.lines), self.graph)
+        for items, uses in made.fanned:
+            spread = frame.select(items.str.split("\t").alias("item"), *(s.alias(f"s{i}") for i, (s, _p) in enumerate(uses)))
+            spread = spread.explode("item").filter(pl.col("item") != "")
+            lines = [quad(pl.col(f"s{i}"), predicate, pl.col("item"), end) for i, (_s, predicate) in enumerate(uses)]
+            sink.write_lines(render(spread, lines), self.graph)
 
     def _with_graph(self, triples: Iterable[Triple]):
         graph = self.graph
@@ -591,10 +739,23 @@ def import_csv(
             + (f" | and {more} more (without --strict they are listed and skipped)" if more else "")
         )
 
+    mode = {"exact": False}
+
+    def attempt(sink: QuadSink | None) -> ImportResult:
+        # Fast while the file is clean; from the start again, exactly, when a row must be named.
+        if not mode["exact"]:
+            try:
+                return importer_class(file_name, digest, options).run(path, sink, on_bytes, exact=False)
+            except NeedsExactReading:
+                mode["exact"] = True
+                if sink is not None:
+                    raise
+        return importer_class(file_name, digest, options).run(path, sink, on_bytes, exact=True)
+
     if to_stdout:
         # A first pass, so that a rejected file (a shared id; with --strict any malformed row) leaves
         # nothing on stdout.
-        checked = importer_class(file_name, digest, options).run(path, None, on_bytes)
+        checked = attempt(None)
         if strict and checked.problems:
             reject(checked)
 
@@ -602,7 +763,7 @@ def import_csv(
 
     def write(out: BinaryIO) -> None:
         sink = sink_for(fmt, out)
-        result = importer_class(file_name, digest, options).run(path, sink, on_bytes)
+        result = attempt(sink)
         if strict and result.problems:
             reject(result)
         sink.close()
@@ -614,7 +775,10 @@ def import_csv(
         write(out)
         out.flush()
     else:
-        write_atomic(output, write)
+        try:
+            write_atomic(output, write)
+        except NeedsExactReading:
+            write_atomic(output, write)
     return holder["result"]
 
 

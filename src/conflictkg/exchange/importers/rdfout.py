@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from typing import BinaryIO
 
+import polars as pl
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from conflictkg.errors import InputError, UsageError
+from conflictkg.exchange.importers.columnar import write_columns
 from conflictkg.graph.formats import RdfFormat, format_for_path
 
 Quad = tuple[Node, Node, Node, URIRef | None]
@@ -79,6 +82,14 @@ class QuadSink:
     def close(self) -> None:
         """Finish the output (closing brackets, buffered serialisation)."""
 
+    def line_end(self, graph: URIRef) -> str:
+        """What ends each line of `write_lines` in `graph` (after the object, before the line break)."""
+        return f" <{graph}> ."
+
+    def write_lines(self, lines: pl.DataFrame, graph: URIRef) -> None:
+        """Columns of lines made with `line_end(graph)` (N-Triples terms, one quad a line; null: none)."""
+        self.count += write_columns(lines, self._out)
+
     count = 0
 
 
@@ -96,6 +107,7 @@ class NQuadsSink(QuadSink):
             lines.append(f"{term_text(s)} {term_text(p)} {term_text(o)}{graph}")
         self.count += len(lines)
         self._out.write("".join(lines).encode("utf-8"))
+
 
 
 class TrigSink(QuadSink):
@@ -123,6 +135,18 @@ class TrigSink(QuadSink):
             self.count += 1
         self._out.write("".join(parts).encode("utf-8"))
 
+    def line_end(self, graph: URIRef) -> str:
+        return " ."
+
+    def write_lines(self, lines: pl.DataFrame, graph: URIRef) -> None:
+        if graph != self._open or not self._in_block:
+            if self._in_block:
+                self._out.write(b"}\n\n")
+            self._out.write(f"{term_text(graph)} {{\n".encode())
+            self._in_block = True
+            self._open = graph
+        self.count += write_columns(lines, self._out)
+
     def close(self) -> None:
         if self._in_block:
             self._out.write(b"}\n")
@@ -145,6 +169,13 @@ class DatasetSink(QuadSink):
             graph = self.dataset.graph(g) if g is not None else self.dataset.default_graph
             graph.add((s, p, o))
             self.count += 1
+
+    def write_lines(self, lines: pl.DataFrame, graph: URIRef) -> None:
+        buffer = io.BytesIO()
+        count = write_columns(lines, buffer)
+        if count:
+            self.dataset.parse(data=buffer.getvalue().decode("utf-8"), format="nquads")
+            self.count += count
 
     def close(self) -> None:
         from conflictkg.graph.serialize import serialize

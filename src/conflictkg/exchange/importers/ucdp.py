@@ -3,27 +3,84 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
+import polars as pl
 from rdflib import Literal, URIRef
 
+from conflictkg.exchange.importers.columnar import (
+    DATE_TYPE,
+    at_most,
+    cat,
+    decimal_text,
+    english,
+    integer,
+    iri,
+    is_whole,
+    lookup,
+    plain,
+    quad,
+    stripped,
+    when,
+    whole,
+)
 from conflictkg.exchange.importers.common import (
+    AS_WKT,
+    BEGIN,
+    BEST,
+    CITATION,
+    CITES,
     CKG,
     CKV,
+    COMBATANT,
+    COMMENT,
+    CONCERNS,
     DCTERMS,
+    DECIMAL,
+    DERIVED,
+    DESCRIPTION,
+    EARLIEST_BEGIN,
+    END,
+    EVENT_TYPE,
+    HAS_GEOMETRY,
+    HAS_PLACE,
+    HIGH,
+    IDENTIFIER,
+    ISO_DATE,
     KID,
+    KID_TEXT,
+    LABEL,
+    LATEST_END,
+    LOCATION_PRECISION,
+    LOW,
+    MAX,
+    MIN,
+    PERPETRATOR,
     PROV,
     RDF,
     RDFS,
     SDO,
-    TRUE,
+    SOURCE_EVENT_TYPE,
+    SOURCE_FIELD,
+    SOURCE_ID,
+    SOURCE_TIME_PRECISION,
+    SUB_EVENT_OF,
+    T_EVENT,
+    T_GEOMETRY,
+    TARGET,
+    TIME_PRECISION,
+    TRUE_TEXT,
+    UNORDERED,
+    WKT_TEXT,
+    A,
     Importer,
+    Quads,
     Triple,
     code,
     coordinate,
-    date_literal,
     en,
-    integer,
+    identifier_quads,
     iso_date,
     require,
     slug,
@@ -31,7 +88,7 @@ from conflictkg.exchange.importers.common import (
     text,
     whole_number,
 )
-from conflictkg.exchange.importers.csvstream import MalformedRow, Row
+from conflictkg.exchange.importers.csvstream import Row
 
 TYPE_SCHEME = CKV["ucdp/type-of-violence"]
 DATE_PRECISION_SCHEME = CKV["ucdp/date-prec"]
@@ -105,6 +162,10 @@ class UcdpImporter(Importer):
     def row_id(self, row: Row) -> str:
         return whole_id(text(row, "id"))
 
+    def id_expression(self, frame: pl.DataFrame) -> pl.Expr:
+        value = stripped(frame, "id")
+        return pl.when(value.str.contains(r"^\d+(\.0+)?$")).then(value.str.replace(r"\..*$", "")).otherwise(value)
+
     def start(self, columns: list[str]) -> None:
         super().start(columns)
         self.violence = self.vocabulary.concepts(TYPE_SCHEME)
@@ -121,127 +182,48 @@ class UcdpImporter(Importer):
                     self.version_from_name = f"{int(match.group(1))}.{match.group(2)}"
                     break
 
-    def convert(self, row: Row) -> list[Triple]:
+    # -- checking: the row by row messages, and the vectorised test that finds every row they would name
+
+    def check(self, row: Row) -> list[str]:
         problems: list[str] = []
         event_id = require(row, "id", problems)
         if event_id and not re.match(r"^\d+(\.0+)?$", event_id):
             problems.append(f"id is not a whole number: {event_id!r}")
-        violence = code(row, "type_of_violence", self.violence, problems)
-        side_a = require(row, "side_a", problems)
-        side_b = require(row, "side_b", problems)
+        code(row, "type_of_violence", self.violence, problems)
+        require(row, "side_a", problems)
+        require(row, "side_b", problems)
         start = self._date(row, "date_start", problems)
         end = self._date(row, "date_end", problems)
-        date_code = code(row, "date_prec", self.date_codes, problems)
-        where_code = code(row, "where_prec", self.where_codes, problems)
-        country = require(row, "country", problems)
+        code(row, "date_prec", self.date_codes, problems)
+        code(row, "where_prec", self.where_codes, problems)
+        require(row, "country", problems)
         latitude = coordinate(row, "latitude", 90, problems)
         longitude = coordinate(row, "longitude", 180, problems)
         if (latitude is None) != (longitude is None) and not any("itude" in p for p in problems):
             problems.append("latitude and longitude must be given together")
-        figures = {name: whole_number(row, name, problems) for name in ("low", "best", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")}
+        for name in ("low", "best", "high", *BREAKDOWN):
+            whole_number(row, name, problems)
         if start and end and start > end:
             problems.append(f"date_start {start} is after date_end {end}")
-        low, best, high = figures["low"], figures["best"], figures["high"]
-        if problems:
-            raise MalformedRow(problems)
-        assert event_id and violence and side_a and side_b and start and end and date_code and where_code and country
-        assert low is not None and best is not None and high is not None
-        event_id = event_id.split(".")[0]
+        return problems
 
-        event = KID[f"event/{self.key}/{event_id}"]
-        dyad = text(row, "dyad_name") or f"{side_a} - {side_b}"
-        where = text(row, "where_coordinates")
-        span = start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
-        triples: list[Triple] = [
-            (event, RDF.type, CKG.Event),
-            (event, RDFS.label, en(f"{dyad}, {where or text(row, 'adm_1') or country} ({span})")),
-            (event, DCTERMS.identifier, Literal(event_id)),
-            (event, PROV.wasDerivedFrom, self.dataset),
-            (event, CKG.eventType, EVENT_TYPES[violence[0]]),
-            (event, CKG.sourceEventType, violence[1]),
-        ]
-        triples += self.external_identifier(event, "UCDP GED id", event_id)
-        relid = text(row, "relid")
-        if relid:
-            triples += self.external_identifier(event, "UCDP GED relid", relid)
-        for column in SOURCE_IDENTIFIERS:
-            value = whole_id(text(row, column))
-            if value:
-                triples += self.external_identifier(event, f"UCDP {column}", value, CKG.sourceIdentifier)
-        triples += self._time(event, start, end, date_code[0])
-        triples.append((event, CKG.locationPrecision, where_code[1]))
-        triples += self._conflict(row, event)
-
-        place, place_triples = self._place(row, country, where)
-        triples += place_triples
-        triples.append((event, CKG.hasPlace, place))
-        if latitude is not None and longitude is not None:
-            triples += self.geometry(event, latitude, longitude)
-        where_description = text(row, "where_description")
-        if where_description:
-            triples.append((event, SDO.description, en(f"Location as described by UCDP: {where_description}")))
-
-        # Actors. Only one-sided violence (type 3) says who acted on whom.
-        a, t = self._side(row, "a", side_a, violence[0])
-        triples += t
-        b, t = self._side(row, "b", side_b, violence[0])
-        triples += t
-        if violence[0] == "3":
-            triples += [(event, CKG.perpetrator, a), (event, CKG.target, b)]
-        else:
-            triples += [(event, CKG.combatant, a), (event, CKG.combatant, b)]
-
-        # Claims: the total (best, low, high) and the breakdown, each UCDP's, citing the row's sources.
-        cited = []
-        for name in split_list(text(row, "source_office")):
-            node, t = self.actor(name, CKG.Actor, namespace="ucdp-source")
-            triples += t
-            cited.append(node)
-        total = KID[f"claim/{self.key}/{event_id}/deaths-total"]
-        triples += self.claim_base(total, event, f"best {best}, low {low}, high {high}")
-        triples += [
-            (total, RDFS.label, en(f"UCDP GED: {best} deaths (low {low}, high {high}) (event {event_id})")),
-            (total, CKG.bestEstimate, integer(best)),
-            (total, CKG.lowEstimate, integer(low)),
-            (total, CKG.highEstimate, integer(high)),
-            (total, DCTERMS.identifier, Literal(event_id)),
-        ]
-        # Published rows do not always order their estimates (e.g. low 3, best 2, high 3). The
-        # figures are kept as published; bounds that contradict each other are not stated as bounds.
-        if low <= high:
-            triples += [(total, SDO.minValue, integer(low)), (total, SDO.maxValue, integer(high))]
-            if not low <= best <= high:
-                triples.append((total, CKG.unorderedEstimates, TRUE))
-                triples.append((total, RDFS.comment, en(f"As published, the best estimate {best} lies outside the low-high range {low}-{high}.")))
-        else:
-            triples.append((total, CKG.unorderedEstimates, TRUE))
-            triples.append((total, RDFS.comment, en(f"As published, the low estimate {low} exceeds the high estimate {high}; no bounds are recorded.")))
-        triples += [(total, CKG.citesSource, node) for node in cited]
-        citation = text(row, "source_article")
-        if citation:
-            triples.append((total, DCTERMS.bibliographicCitation, Literal(citation)))
-        original = text(row, "source_original")
-        if original:
-            triples.append((total, RDFS.comment, en(f"Original source according to UCDP: {original}")))
-        civilians = None
-        for column, whose in (("deaths_a", a), ("deaths_b", b), ("deaths_civilians", None), ("deaths_unknown", None)):
-            if column == "deaths_civilians":
-                if civilians is None:
-                    civilians, t = self.actor("Civilians", CKG.Actor, local="civilians")
-                    triples += t
-                whose = civilians
-            claim = KID[f"claim/{self.key}/{event_id}/{column.replace('_', '-')}"]
-            triples += self.claim_base(claim, event, f"{column}: {figures[column]}")
-            triples += [
-                (claim, RDFS.label, en(f"UCDP GED: {column} {figures[column]} (event {event_id})")),
-                (claim, CKG.bestEstimate, integer(figures[column])),
-                (claim, CKG.sourceField, Literal(column)),
-                (claim, DCTERMS.identifier, Literal(event_id)),
-            ]
-            if whose is not None:
-                triples.append((claim, CKG.concernsActor, whose))
-            triples += [(claim, CKG.citesSource, node) for node in cited]
-        return triples
+    def suspect(self, frame: pl.DataFrame) -> pl.Expr:
+        T = functools.partial(stripped, frame)
+        bad = ~T("id").str.contains(r"^\d+(\.0+)?$")
+        for column, codes in (("type_of_violence", self.violence), ("date_prec", self.date_codes), ("where_prec", self.where_codes)):
+            bad = bad | ~T(column).str.strip_suffix(".0").is_in(list(codes))
+        for column in ("side_a", "side_b", "country"):
+            bad = bad | (T(column) == "")
+        for column in ("date_start", "date_end"):
+            bad = bad | ~T(column).str.contains(ISO_DATE) | _day(T(column)).is_null()
+        bad = bad | (T("date_start").str.slice(0, 10) > T("date_end").str.slice(0, 10))
+        for column, limit in (("latitude", 90), ("longitude", 180)):
+            value = T(column)
+            bad = bad | ((value != "") & (~value.str.contains(DECIMAL) | (value.cast(pl.Float64, strict=False).abs() >= limit)))
+        bad = bad | ((T("latitude") == "") != (T("longitude") == ""))
+        for column in ("low", "best", "high", *BREAKDOWN):
+            bad = bad | ~is_whole(T(column))
+        return bad
 
     def _date(self, row: Row, column: str, problems: list[str]) -> dt.date | None:
         value = require(row, column, problems)
@@ -250,28 +232,156 @@ class UcdpImporter(Importer):
         day = iso_date(value)
         if day is None:
             problems.append(f"{column} {value!r} is not a date written YYYY-MM-DD (or YYYY-MM-DD 00:00:00.000)")
-            return None
-        self.date_forms.add("YYYY-MM-DD" if len(value) == 10 else "YYYY-MM-DD hh:mm:ss")
         return day
 
-    def _time(self, event: URIRef, start: dt.date, end: dt.date, precision_code: str) -> list[Triple]:
-        triples: list[Triple] = [(event, CKG.sourceTimePrecision, self.date_codes[precision_code])]
-        ours = self.our_precision.get(precision_code)
-        if ours is not None:
-            triples.append((event, CKG.timePrecision, ours))
-        if precision_code == "1":
-            return triples + [(event, CKG.beginDate, date_literal(start)), (event, CKG.endDate, date_literal(end))]
-        return triples + [(event, CKG.earliestBegin, date_literal(start)), (event, CKG.latestEnd, date_literal(end))]
+    # -- the quads of a batch of good rows -------------------------------------
 
-    def _conflict(self, row: Row, event: URIRef) -> list[Triple]:
-        """The UCDP conflict the event belongs to, as a war event it is a sub-event of."""
-        conflict_id = whole_id(text(row, "conflict_new_id"))
-        name = text(row, "conflict_name")
-        if not conflict_id.isdigit() or not name:
-            return []
+    def quads(self, frame: pl.DataFrame, end: str) -> tuple[list[pl.Expr], list[Triple]]:
+        T = functools.partial(stripped, frame)
+        once: list[Triple] = []
+        key, dataset = self.key, f"<{self.dataset}>"
+        event_id = self.id_expression(frame)
+        event = iri(KID_TEXT, "event/", key, "/", event_id)
+        claim_base = cat("<", KID_TEXT, "claim/", key, "/", event_id, "/")
+        identifier = plain(event_id)
+        violence = T("type_of_violence").str.strip_suffix(".0")
+        date_code = T("date_prec").str.strip_suffix(".0")
+        where_code = T("where_prec").str.strip_suffix(".0")
+        start, finish = T("date_start").str.slice(0, 10), T("date_end").str.slice(0, 10)
+        side_a, side_b, country = T("side_a"), T("side_b"), T("country")
+        where, adm_1 = T("where_coordinates"), T("adm_1")
+        self.date_forms |= _date_forms(frame, T)
+
+        def q(s, p, o) -> pl.Expr:
+            return quad(s, p, o, end)
+
+        def concepts(value: pl.Expr, table: dict[str, URIRef | None]) -> pl.Expr:
+            return value.replace_strict({k: f"<{v}>" for k, v in table.items() if v is not None}, default=None, return_dtype=pl.String)
+
+        dyad = pl.when(T("dyad_name") != "").then(T("dyad_name")).otherwise(cat(side_a, " - ", side_b))
+        located = pl.when(where != "").then(where).when(adm_1 != "").then(adm_1).otherwise(country)
+        span = pl.when(start == finish).then(start).otherwise(cat(start, " to ", finish))
+        out: list[pl.Expr] = [
+            q(event, A, T_EVENT),
+            q(event, LABEL, english(dyad, ", ", located, " (", span, ")")),
+            q(event, IDENTIFIER, identifier),
+            q(event, DERIVED, dataset),
+            q(event, EVENT_TYPE, concepts(violence, EVENT_TYPES)),
+            q(event, SOURCE_EVENT_TYPE, concepts(violence, self.violence)),
+        ]
+        out += identifier_quads(event, "UCDP GED id", identifier, dataset, end)
+        relid = T("relid")
+        out += [when(relid != "", line) for line in identifier_quads(event, "UCDP GED relid", plain(relid), dataset, end)]
+        for column in SOURCE_IDENTIFIERS:
+            value = _whole_id(T(column))
+            out += [when(value != "", line) for line in identifier_quads(event, f"UCDP {column}", plain(value), dataset, end, SOURCE_ID)]
+        # Time.
+        day_precise = date_code == "1"
+        out += [
+            q(event, SOURCE_TIME_PRECISION, concepts(date_code, self.date_codes)),
+            q(event, TIME_PRECISION, concepts(date_code, self.our_precision)),
+            q(event, pl.when(day_precise).then(pl.lit(BEGIN)).otherwise(pl.lit(EARLIEST_BEGIN)), date_text(start)),
+            q(event, pl.when(day_precise).then(pl.lit(END)).otherwise(pl.lit(LATEST_END)), date_text(finish)),
+            q(event, LOCATION_PRECISION, concepts(where_code, self.where_codes)),
+        ]
+        # The conflict, as a war the event is part of (its triples once, from its first row).
+        conflict_id, conflict_name = _whole_id(T("conflict_new_id")), T("conflict_name")
+        has_conflict = conflict_id.str.contains(r"^\d+$") & (conflict_name != "")
+        conflicts = frame.filter(has_conflict).select(
+            conflict_id.alias("id"), conflict_name.alias("name"), *(_whole_id(T(c)).alias(c) for c in CONFLICT_IDENTIFIERS)
+        ).unique(subset=["id"], keep="first", maintain_order=True)
+        for record in conflicts.iter_rows(named=True):
+            once += self.conflict(record["id"], record["name"], [(c, record[c]) for c in CONFLICT_IDENTIFIERS])
+        out.append(when(has_conflict, q(event, SUB_EVENT_OF, iri(KID_TEXT, "event/", key, "/conflict-", conflict_id))))
+        # The named place, and the row's own point on the event.
+        def place_of(values: tuple[str, ...]) -> str:
+            node, triples = self.place(*values)
+            once.extend(triples)
+            return f"<{node}>"
+
+        place = lookup(frame, [country, adm_1, T("adm_2"), where, T("country_id")], place_of)
+        out.append(q(event, HAS_PLACE, place))
+        latitude, longitude = T("latitude"), T("longitude")
+        has_point = (latitude != "") & (longitude != "")
+        geometry = iri(KID_TEXT, "event/", key, "/", event_id, "/geometry")
+        out += [when(has_point, line) for line in (
+            q(event, HAS_GEOMETRY, geometry),
+            q(geometry, A, T_GEOMETRY),
+            q(geometry, AS_WKT, cat('"POINT(', decimal_text(longitude), " ", decimal_text(latitude), ')"^^', WKT_TEXT)),
+            q(geometry, DERIVED, dataset),
+        )]
+        description = T("where_description")
+        out.append(when(description != "", q(event, DESCRIPTION, english("Location as described by UCDP: ", description))))
+        # Actors: only one-sided violence (type 3) says who acted on whom.
+        def side_of(values: tuple[str, ...]) -> str:
+            node, triples = self.side(*values)
+            once.extend(triples)
+            return f"<{node}>"
+
+        a = lookup(frame, [side_a, T("side_a_new_id")], side_of)
+        b = lookup(frame, [side_b, T("side_b_new_id")], side_of)
+        one_sided = violence == "3"
+        out += [
+            q(event, pl.when(one_sided).then(pl.lit(PERPETRATOR)).otherwise(pl.lit(COMBATANT)), a),
+            q(event, pl.when(one_sided).then(pl.lit(TARGET)).otherwise(pl.lit(COMBATANT)), b),
+        ]
+        # Claims: the total and the breakdown, each UCDP's, citing the row's sources.
+        low, best, high = (whole(T(c)) for c in ("low", "best", "high"))
+        total = cat(claim_base, "deaths-total>")
+        out += self.claim_lines(total, event, english("best ", best, ", low ", low, ", high ", high), end)
+        ordered = at_most(low, high)
+        inside = at_most(low, best) & at_most(best, high)
+        out += [
+            q(total, LABEL, english("UCDP GED: ", best, " deaths (low ", low, ", high ", high, ") (event ", event_id, ")")),
+            q(total, BEST, integer(best)),
+            q(total, LOW, integer(low)),
+            q(total, HIGH, integer(high)),
+            q(total, IDENTIFIER, identifier),
+            when(ordered, q(total, MIN, integer(low))),
+            when(ordered, q(total, MAX, integer(high))),
+            when(~(ordered & inside), q(total, UNORDERED, TRUE_TEXT)),
+            when(ordered & ~inside, q(total, COMMENT, english(
+                "As published, the best estimate ", best, " lies outside the low-high range ", low, "-", high, "."))),
+            when(~ordered, q(total, COMMENT, english(
+                "As published, the low estimate ", low, " exceeds the high estimate ", high, "; no bounds are recorded."))),
+        ]
+        citation, original = T("source_article"), T("source_original")
+        out.append(when(citation != "", q(total, CITATION, plain(citation))))
+        out.append(when(original != "", q(total, COMMENT, english("Original source according to UCDP: ", original))))
+        civilians, civilian_triples = self.actor("Civilians", CKG.Actor, local="civilians")
+        once += civilian_triples
+        claims = [total]
+        for column, whose in (("deaths_a", a), ("deaths_b", b), ("deaths_civilians", pl.lit(f"<{civilians}>")), ("deaths_unknown", None)):
+            claim = cat(claim_base, column.replace("_", "-"), ">")
+            claims.append(claim)
+            figure = whole(T(column))
+            out += self.claim_lines(claim, event, english(f"{column}: ", figure), end)
+            out += [
+                q(claim, LABEL, english(f"UCDP GED: {column} ", figure, " (event ", event_id, ")")),
+                q(claim, BEST, integer(figure)),
+                q(claim, SOURCE_FIELD, f'"{column}"'),
+                q(claim, IDENTIFIER, identifier),
+            ]
+            if whose is not None:
+                out.append(q(claim, CONCERNS, whose))
+        # The row's sources (a list in one cell): one line per claim and source.
+        def sources_of(values: tuple[str, ...]) -> str:
+            nodes = []
+            for name in split_list(values[0]):
+                node, triples = self.actor(name, CKG.Actor, namespace="ucdp-source")
+                once.extend(triples)
+                nodes.append(f"<{node}>")
+            return "\t".join(nodes)
+
+        sources = lookup(frame, [T("source_office")], sources_of)
+        return Quads(out, once, [(sources, [(claim, CITES) for claim in claims])])
+
+    # -- what recurs: written once per node, in Python ------------------------------
+
+    def conflict(self, conflict_id: str, name: str, codes: list[tuple[str, str]]) -> list[Triple]:
+        """The UCDP conflict an event belongs to, as a war event (the first row's names and codes)."""
         node = KID[f"event/{self.key}/conflict-{conflict_id}"]
-        codes = [(column, whole_id(text(row, column))) for column in CONFLICT_IDENTIFIERS]
-        triples = self.once(
+        return self.once(
             str(node),
             lambda: [
                 (node, RDF.type, CKG.War),
@@ -284,14 +394,12 @@ class UcdpImporter(Importer):
                 *(t for column, value in codes if value for t in self.external_identifier(node, f"UCDP {column}", value)),
             ],
         )
-        return triples + [(event, CKG.subEventOf, node)]
 
-    def _place(self, row: Row, country: str, where: str) -> tuple[URIRef, list[Triple]]:
+    def place(self, country: str, adm_1: str, adm_2: str, where: str, country_id: str) -> tuple[URIRef, list[Triple]]:
         """The row's named location in UCDP's hierarchy: country > adm_1 > adm_2 > where_coordinates.
         A location spelled exactly as the country, adm_1 or adm_2 of its row is that place (where_prec
         6, 4, 3); any other is a place of its own inside the innermost division named, its kind read
         from its name ("Kawkareik Township" in "Kawkareik District" stays a township)."""
-        adm_1, adm_2 = text(row, "adm_1"), text(row, "adm_2")
         chain: list[tuple[str, URIRef, int | None]] = [(adm_1, CKG.Region, 1), (adm_2, CKG.Region, 2)]
         if not where or where == adm_2 or (where == adm_1 and not adm_2):
             pass  # the innermost division named
@@ -302,7 +410,7 @@ class UcdpImporter(Importer):
         else:
             chain.append((where, place_kind(where), None))
         place, triples = self.place_chain(chain, country)
-        country_id = whole_id(text(row, "country_id"))
+        country_id = whole_id(country_id)
         if country_id.isdigit():
             country_node = self.place_node([country])
             triples += self.once(
@@ -311,14 +419,12 @@ class UcdpImporter(Importer):
             )
         return place, triples
 
-    def _side(self, row: Row, side: str, name: str, violence: str) -> tuple[URIRef, list[Triple]]:
+    def side(self, name: str, actor_id: str) -> tuple[URIRef, list[Triple]]:
+        """A side of the conflict: civilians, a government (a state) or an armed group, by UCDP's actor id."""
         if name == "Civilians":
             return self.actor("Civilians", CKG.Actor, local="civilians")
-        if name.startswith("Government of"):
-            cls = CKG.State
-        else:
-            cls = CKG.NonStateArmedGroup
-        actor_id = text(row, f"side_{side}_new_id").split(".")[0]
+        cls = CKG.State if name.startswith("Government of") else CKG.NonStateArmedGroup
+        actor_id = actor_id.split(".")[0]
         local = f"{actor_id}-{slug(name)}" if actor_id.isdigit() else slug(name)
         return self.actor(name, cls, local=local)
 
@@ -338,3 +444,22 @@ class UcdpImporter(Importer):
             "Organized violence 1989-2022, Journal of Peace Research 60(4)."
         )))
         return triples
+
+
+def _whole_id(value: pl.Expr) -> pl.Expr:
+    """`whole_id` on a column."""
+    return pl.when(value.str.contains(r"^\d+(\.0+)?$")).then(value.str.replace(r"\..*$", "")).otherwise(value)
+
+
+def _day(value: pl.Expr) -> pl.Expr:
+    """The date a checked YYYY-MM-DD[ 00:00:00.000] value stands for (null if there is no such day)."""
+    return value.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def date_text(value: pl.Expr) -> pl.Expr:
+    return cat('"', value, '"', DATE_TYPE)
+
+
+def _date_forms(frame: pl.DataFrame, T) -> set[str]:
+    lengths = frame.select(pl.concat_list(T("date_start").str.len_chars(), T("date_end").str.len_chars()).explode().unique().alias("n"))
+    return {"YYYY-MM-DD" if n == 10 else "YYYY-MM-DD hh:mm:ss" for n in lengths.get_column("n").to_list()}

@@ -1,0 +1,156 @@
+"""The vectorised importers write the same quads as the row-by-row ones (tests/exchange/import_oracle.py)
+on real UCDP rows (19.1 and 23.1, every row), constructed and generated ACLED rows, malformed files,
+and files read in many batches; and their memory does not grow with the file.
+
+UCDP rows are real (CC BY 4.0, tests/fixtures/ucdp/README.md); ACLED rows are constructed or generated
+(tests/fixtures/acled/README.md, conflictkg.exchange.generate)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pyoxigraph
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from import_oracle import import_rows
+
+from conflictkg.errors import InputError
+from conflictkg.exchange.generate import write_generated
+from conflictkg.exchange.importers import (
+    ImportOptions,
+    columnar,
+    import_csv,
+    importer_for,
+)
+from conflictkg.exchange.importers.common import _plain
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+NOW = dt.datetime(2024, 3, 5, 12, 0, tzinfo=dt.UTC)
+CASES = [
+    ("acled", FIXTURES / "acled" / "acled-export-constructed.csv"),
+    ("acled", FIXTURES / "acled" / "acled-api-constructed.csv"),
+    ("ucdp", FIXTURES / "ucdp" / "ged191-myanmar-bangladesh-slice.csv"),
+    ("ucdp", FIXTURES / "ucdp" / "ged231-sample-slice.csv"),
+    *(("ucdp" if "ucdp" in p.name else "acled", p) for p in sorted((FIXTURES / "bad-input").glob("csv-*.csv"))
+      if "missing-column" not in p.name),
+]
+
+
+def quads(path: Path) -> set[str]:
+    """The distinct lines of an N-Quads file (both importers write terms the same way), after
+    checking that the file parses."""
+    assert sum(1 for _ in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)) > 0
+    return set(path.read_text(encoding="utf-8").splitlines())
+
+
+def same_as_oracle(publisher: str, source: Path, folder: Path) -> tuple[int, int]:
+    """Import `source` both ways; assert the same quads and problems; return (rows, quads)."""
+    options = ImportOptions(now=NOW)
+    expected = import_rows(publisher, source, folder / "oracle.nq", options)
+    result = import_csv(importer_for(publisher), source, str(folder / "vector.nq"), options=options)
+    assert [p.short() for p in result.problems] == [p.short() for p in expected.problems]
+    assert (result.rows_read, result.rows_imported) == (expected.rows_read, expected.rows_imported)
+    want, got = quads(folder / "oracle.nq"), quads(folder / "vector.nq")
+    assert not want - got and not got - want, (sorted(want - got)[:3], sorted(got - want)[:3])
+    assert result.quads >= len(got)
+    return result.rows_imported, len(got)
+
+
+@pytest.mark.parametrize("publisher, source", CASES, ids=[c[1].name for c in CASES])
+def test_fixtures_give_the_quads_of_the_row_by_row_importer(tmp_path, publisher, source):
+    rows, count = same_as_oracle(publisher, source, tmp_path)
+    assert rows >= 1 and count > 50
+
+
+@pytest.mark.parametrize("name", ["ged191-myanmar-bangladesh.csv.gz", "ged231-sample.csv.gz"])
+def test_every_real_ucdp_row_gives_the_quads_of_the_row_by_row_importer(tmp_path, name):
+    source = tmp_path / name.removesuffix(".gz")
+    source.write_bytes(gzip.decompress((FIXTURES / "ucdp" / name).read_bytes()))
+    rows, _count = same_as_oracle("ucdp", source, tmp_path)
+    assert rows in (3194, 993)
+
+
+def test_generated_acled_rows_in_many_batches(tmp_path, monkeypatch):
+    source = tmp_path / "generated-acled.csv"
+    write_generated(source, 3000, seed=7)
+    monkeypatch.setattr(columnar, "BATCH_BYTES", 64 * 1024)  # about 280 rows a batch
+    rows, _count = same_as_oracle("acled", source, tmp_path)
+    assert rows == 3000
+
+
+def _grown_ucdp(source: Path, target: Path, rows: int, repeat_id_at: int | None = None) -> None:
+    """Real 23.1 rows repeated with new ids (optionally row `repeat_id_at` reusing row 1's id)."""
+    with gzip.open(source, "rt", newline="", encoding="utf-8") as handle:
+        records = list(csv.reader(handle))
+    header, body = records[0], records[1:]
+    with open(target, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        for n in range(rows):
+            record = list(body[n % len(body)])
+            record[0] = str(5_000_000 + (0 if repeat_id_at is not None and n + 1 == repeat_id_at else n))
+            writer.writerow(record)
+
+
+def test_ucdp_rows_in_many_batches_and_an_id_repeated_across_batches(tmp_path, monkeypatch):
+    source = FIXTURES / "ucdp" / "ged231-sample.csv.gz"
+    grown = tmp_path / "ged231-grown.csv"
+    _grown_ucdp(source, grown, 1200)
+    monkeypatch.setattr(columnar, "BATCH_BYTES", 64 * 1024)  # about 100 rows a batch
+    rows, _count = same_as_oracle("ucdp", grown, tmp_path)
+    assert rows == 1200
+    _grown_ucdp(source, grown, 1200, repeat_id_at=1100)  # in another batch than row 1
+    with pytest.raises(InputError, match=r"row 1 \(line 2\) and row 1100 \(line \d+\) have the same id '5000000'"):
+        import_csv(importer_for("ucdp"), grown, str(tmp_path / "x.nq"))
+    assert not (tmp_path / "x.nq").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-180, max_value=180, places=6),
+       st.sampled_from(["", "+", "0", "00"]), st.sampled_from(["", "0", "000"]))
+def test_coordinates_are_written_as_the_row_by_row_importer_writes_them(number, sign, zeros):
+    text = format(number, "f")
+    if not text.startswith("-"):
+        text = sign + text
+    if "." in text:
+        text += zeros
+    if text.lstrip("+-").startswith("0.") and zeros == "":
+        text = text.replace("0.", ".", 1)  # ".5", as some exports write it
+    written = pl.DataFrame({"v": [text]}).select(columnar.decimal_text(pl.col("v"))).item()
+    assert written == _plain(Decimal(text)), text
+
+
+MEASURE = """
+import json, resource, sys
+from conflictkg.exchange.importers import columnar, import_csv, importer_for
+columnar.BATCH_BYTES = 64 * 1024
+result = import_csv(importer_for("ucdp"), sys.argv[1], sys.argv[2])
+print(json.dumps([result.rows_imported, result.quads, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+"""
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path):
+    """Peak memory (RSS, in a fresh process) for 600 and 2,400 rows read 64 KB at a time: the
+    N-Quads of the 1,800 more rows (about 50 MB) must not be held."""
+    source = FIXTURES / "ucdp" / "ged231-sample.csv.gz"
+    peaks, sizes = {}, {}
+    for rows in (600, 2400):
+        grown = tmp_path / f"ged231-{rows}.csv"
+        _grown_ucdp(source, grown, rows)
+        out = tmp_path / f"out-{rows}.nq"
+        run = subprocess.run([sys.executable, "-c", MEASURE, str(grown), str(out)], capture_output=True, text=True, check=True)
+        imported, _quads, peaks[rows] = json.loads(run.stdout)
+        assert imported == rows
+        sizes[rows] = out.stat().st_size
+    grown_by = sizes[2400] - sizes[600]
+    assert grown_by > 30_000_000
+    assert (peaks[2400] - peaks[600]) * 1024 < grown_by / 4, (peaks, sizes)
