@@ -94,3 +94,43 @@ def test_ucdp_round_trip_keeps_every_field_on_every_real_row(tmp_path, name, row
 def _number(value: str) -> str:
     value = value.strip()
     return value.split(".")[0] if re.fullmatch(r"\d+\.0+", value) else value
+
+
+ACLED = Path(__file__).resolve().parents[1] / "fixtures" / "acled"
+ACLED_KEY = re.compile(r"acled-[0-9a-f]{12}")
+
+
+@pytest.mark.parametrize("name", ["acled-export-constructed.csv", "acled-api-constructed.csv"])
+def test_acled_round_trip_keeps_every_column_the_importer_reads(tmp_path, name):
+    """ACLED's export layout (rows CONSTRUCTED from ACLED's codebook, tests/fixtures/acled/README.md:
+    ACLED's data cannot be redistributed): the same graph back, source and notes intact."""
+    from conflictkg.exchange.exporters.acled import imported_rows as acled_rows
+    from conflictkg.exchange.exporters.acled import write_csv as acled_csv
+
+    original = list(csv.DictReader(io.StringIO((ACLED / name).read_text("utf-8"))))
+    first, second, exported = tmp_path / "first.nq", tmp_path / "second.nq", tmp_path / "exported.csv"
+    assert import_csv(importer_for("acled"), ACLED / name, str(first), options=OPTIONS).problems == []
+    table = acled_rows(Facts(list(_triples(first)) + list(load_ontology())))
+    assert len(table) == len(original)
+    exported.write_bytes(acled_csv(table))
+    assert import_csv(importer_for("acled"), exported, str(second), strict=True, options=OPTIONS).problems == []
+
+    def lines(path: Path) -> set[str]:
+        found = set()
+        for line in path.read_text("utf-8").splitlines():
+            line = ACLED_KEY.sub("KEY", line)
+            if line.endswith("<https://w3id.org/conflictkg/graph/KEY> ."):
+                found.add(line)
+        return found
+
+    assert lines(first) == lines(second)
+    by_id = {row["event_id_cnty"]: row for row in original}
+    for row in table:
+        published = by_id[row["event_id_cnty"]]
+        assert row["notes"] == published["notes"]
+        assert sorted(s.strip() for s in row["source"].split(";")) == sorted(s.strip() for s in published["source"].split(";"))
+        for column in ("actor1", "actor2", "location", "admin1", "admin2", "admin3", "country", "geo_precision",
+                       "time_precision", "event_type", "sub_event_type", "fatalities"):
+            assert row[column] == published[column], (row["event_id_cnty"], column)
+        if published.get("iso"):
+            assert row["iso"] == published["iso"].zfill(3)

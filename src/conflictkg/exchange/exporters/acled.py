@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from collections.abc import Iterable
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 from rdflib.term import Node
 
-from conflictkg.graph.namespaces import CKG, SCHEMA
 from conflictkg.exchange.exporters.common import (
+    GEO,
     KILLED,
     PRECISION,
+    Facts,
     Figure,
     acled_types,
     casualty_figures,
@@ -19,6 +23,7 @@ from conflictkg.exchange.exporters.common import (
     instances,
     is_a,
     label,
+    local_name,
     month_of,
     notation,
     parties,
@@ -27,6 +32,7 @@ from conflictkg.exchange.exporters.common import (
     when,
     where,
 )
+from conflictkg.graph.namespaces import CKG, SCHEMA
 
 # ACLED's export tool layout ("ACLED Data Columns at a Glance"): 31 columns.
 COLUMNS = (
@@ -79,11 +85,129 @@ def _date_text(day) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def exportable(graph: Graph) -> list[Node]:
-    """Events ACLED would code: of a type mapped to an ACLED sub-event type, dated to a day or a
-    month, and not a sub-event of another such event (whose row covers it)."""
+ACLED_ID = "ACLED event_id_cnty"
+INTER_CODES = ((CKG.StateArmedForce, "1"), (CKG.NonStateArmedGroup, "2"), (CKG.Organization, "8"))
+EVENT_ACTORS = (CKG.combatant, CKG.perpetrator, CKG.target, CKG.hasActor)
+
+
+def imported_events(facts: Facts) -> list[Node]:
+    """Events imported from an ACLED file (they carry an "ACLED event_id_cnty"), in id order."""
+    events = {
+        event
+        for identifier in facts.subjects(CKG.identifierScheme, Literal(ACLED_ID))
+        for event in facts.subjects(CKG.externalIdentifier, identifier)
+    }
+    return sorted(events, key=lambda e: (str(facts.value(e, DCTERMS.identifier) or ""), str(e)))
+
+
+def imported_row(facts: Facts, event: Node) -> dict[str, str]:
+    """The ACLED row an imported event was read from: every column the importer reads, as read
+    (actor1 and actor2 in their order, the row's own sources and notes, its codes and its point)."""
+    row = dict.fromkeys(COLUMNS, "")
+    row["event_id_cnty"] = str(facts.value(event, DCTERMS.identifier) or "")
+    precision = facts.value(event, CKG.sourceTimePrecision)
+    row["time_precision"] = facts.notation(precision)
+    day = facts.value(event, CKG.beginDate) if row["time_precision"] == "1" else facts.value(event, CKG.referenceDate)
+    day = day if day is not None else facts.value(event, CKG.beginDate) or facts.value(event, CKG.referenceDate)
+    moment = day.toPython() if isinstance(day, Literal) else None
+    if isinstance(moment, dt.date):
+        row["event_date"], row["year"] = _date_text(moment), str(moment.year)
+    sub_type = facts.value(event, CKG.sourceEventType)
+    event_type = facts.value(sub_type, SKOS.broader)
+    row["sub_event_type"], row["event_type"] = facts.notation(sub_type), facts.notation(event_type)
+    row["disorder_type"] = DISORDER.get(row["event_type"], "")
+    # The places: the named location inside country > admin1 > admin2 > admin3.
+    place = facts.value(event, CKG.hasPlace)
+    levels: dict[int, Node] = {}
+    node, seen = place, set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        level = facts.value(node, CKG.adminLevel)
+        if level is not None:
+            levels.setdefault(int(level), node)
+        node = facts.value(node, CKG.containedIn)
+    for level, column in ((0, "country"), (1, "admin1"), (2, "admin2"), (3, "admin3")):
+        row[column] = facts.label(levels[level]) if level in levels else ""
+    row["location"] = facts.label(place) if place is not None else ""
+    for code_node in facts.objects(levels.get(0), CKG.externalIdentifier):
+        if str(facts.value(code_node, CKG.identifierScheme)) == "ISO 3166-1 numeric":
+            row["iso"] = str(facts.value(code_node, CKG.identifierValue))
+    for geometry in facts.objects(event, URIRef(GEO + "hasGeometry")):
+        text = str(facts.value(geometry, URIRef(GEO + "asWKT")) or "").strip()
+        if text.upper().startswith("POINT") and "(" in text:
+            inside = text[text.index("(") + 1 : text.rindex(")")].split()
+            if len(inside) == 2:
+                row["longitude"], row["latitude"] = inside
+    row["geo_precision"] = facts.notation(facts.value(event, CKG.locationPrecision))
+    # The actors: actor1 and actor2 in the order the event's label gives them, the others associated.
+    actors = {a for prop in EVENT_ACTORS for a in facts.objects(event, prop)}
+    targets = set(facts.objects(event, CKG.target))
+    first, second = _main_actors(facts, event, row, actors)
+    row["actor1"], row["actor2"] = facts.label(first), facts.label(second) if second is not None else ""
+    row["inter1"], row["inter2"] = _inter_code(facts, first, targets), _inter_code(facts, second, targets)
+    codes = sorted(c for c in (row["inter1"], row["inter2"]) if c)
+    row["interaction"] = "".join(codes) if len(codes) == 2 else (codes[0] + "0" if codes else "")
+    row["assoc_actor_1"] = "; ".join(sorted(facts.label(a) for a in actors - {first, second}))
+    row["civilian_targeting"] = "Civilian targeting" if targets else ""
+    # The row's fatality figure, its sources and notes.
+    claim = next((c for c in facts.subjects(SCHEMA.about, event) if local_name(c) == "fatalities"), None)
+    figure = facts.value(claim, SCHEMA.minValue)
+    row["fatalities"] = str(figure) if figure is not None else ""
+    row["source"] = "; ".join(sorted(facts.label(a) for a in facts.objects(claim, CKG.citesSource)))
+    row["notes"] = str(facts.value(event, SCHEMA.description) or "")
+    modified = facts.value(facts.value(event, PROV.wasDerivedFrom), DCTERMS.modified)
+    stamp = modified.toPython() if isinstance(modified, Literal) else None
+    if isinstance(stamp, dt.datetime):
+        row["timestamp"] = str(int((stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()))
+    return row
+
+
+def imported_rows(triples: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, str]]:
+    """The ACLED rows of every imported ACLED event in `triples` (data and ontology), as read."""
+    facts = triples if isinstance(triples, Facts) else Facts(triples)
+    return [imported_row(facts, event) for event in imported_events(facts)]
+
+
+def _main_actors(facts: Facts, event: Node, row: dict[str, str], actors: set[Node]) -> tuple[Node | None, Node | None]:
+    """actor1 and actor2: the importer labels the event "<sub-event type>: <actor1>[ – <actor2>],
+    <location> (<date>)"; the actors whose names fill that place, in that order."""
+    event_label = facts.label(event)
+    head = f"{row['sub_event_type']}: "
+    tail = f", {row['location']} ("
+    middle = event_label[len(head) : event_label.rfind(tail)] if event_label.startswith(head) and tail in event_label else ""
+    named = sorted(actors, key=lambda a: (-len(facts.label(a)), str(a)))
+    for a in named:
+        name = facts.label(a)
+        if middle == name:
+            return a, None
+        if middle.startswith(name + " – "):
+            rest = middle[len(name) + 3 :]
+            second = next((b for b in named if b != a and facts.label(b) == rest), None)
+            if second is not None:
+                return a, second
+    ordered = sorted(actors, key=str)
+    return (ordered[0] if ordered else None), (ordered[1] if len(ordered) > 1 else None)
+
+
+def _inter_code(facts: Facts, actor: Node | None, targets: set[Node]) -> str:
+    if actor is None:
+        return ""
+    types = set(facts.objects(actor, RDF.type))
+    for cls, code in INTER_CODES:
+        if cls in types:
+            return code
+    return "7" if actor in targets else "5"
+
+
+def exportable(graph: Graph, skip: Iterable[Node] = ()) -> list[Node]:
+    """Events ACLED would code: of a type mapped to an ACLED sub-event type, dated to a day, a week
+    or a month, with at least one actor (ACLED's actor1 is never empty), and not a sub-event of
+    another such event (whose row covers it). Events in `skip` (imported ACLED rows) are left out."""
+    skip = set(skip)
     events = []
     for event in instances(graph, CKG.Event):
+        if event in skip or not parties(graph, event).all():
+            continue
         if acled_types(graph, event) is None:
             continue
         moment = when(graph, event)
@@ -94,9 +218,12 @@ def exportable(graph: Graph) -> list[Node]:
 
 
 def rows(graph: Graph) -> list[dict[str, str]]:
-    """One ACLED row per exportable event."""
-    result = []
-    for event in exportable(graph):
+    """One ACLED row per exportable event: imported ACLED rows as they were read, then one derived
+    row per other event."""
+    facts = Facts(graph)
+    imported = imported_events(facts)
+    result = [imported_row(facts, event) for event in imported]
+    for event in exportable(graph, imported):
         event_type, sub_type = acled_types(graph, event)  # type: ignore[misc]
         moment = when(graph, event)
         if moment.day:
@@ -144,7 +271,8 @@ def rows(graph: Graph) -> list[dict[str, str]]:
                 "admin1": label(graph, regions[0]) if len(regions) > 0 else "",
                 "admin2": label(graph, regions[1]) if len(regions) > 1 else "",
                 "admin3": label(graph, regions[2]) if len(regions) > 2 else "",
-                "location": label(graph, location) if location is not None and location not in regions and location != place.country else "",
+                # ACLED always names a location: the most specific place the event has.
+                "location": label(graph, location) if location is not None else label(graph, place.detail),
                 "latitude": place.latitude,
                 "longitude": place.longitude,
                 "geo_precision": _geo_precision(graph, location),
@@ -207,4 +335,4 @@ def export(graph: Graph) -> bytes:
     return write_csv(rows(graph))
 
 
-__all__ = ["COLUMNS", "conservative_fatalities", "export", "exportable", "rows", "write_csv"]
+__all__ = ["COLUMNS", "conservative_fatalities", "export", "exportable", "imported_rows", "rows", "write_csv"]
