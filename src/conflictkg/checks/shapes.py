@@ -17,8 +17,8 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from conflictkg.errors import InputError, UsageError
-from conflictkg.graph.parse import load_ontology, load_shapes, union_graph
 from conflictkg.graph.namespaces import bind_prefixes
+from conflictkg.graph.parse import load_ontology, load_shapes, union_graph
 
 VALIDATORS = ("auto", "pyshacl", "fast")
 
@@ -251,10 +251,28 @@ def _fast(shapes: Graph, shapes_nt: NTriples, data_text: str, data_nt: NTriples 
         report = compiled.validate_text(data_text, format="ntriples", inference="none", allow_warnings=False)
     except ValueError as error:
         raise InputError(f"the fast validator cannot validate the data: {error}") from None
+    results = fast_results(report.results, shapes, shapes_nt, data_nt)
+    notes = []
+    ordering = ordering_constraints(shapes)
+    if ordering:
+        names = ", ".join(_short(node, _DefaultMessages(shapes).namespace_manager) for node in ordering)
+        notes.append(
+            "The fast validator checked this data. Its SPARQL engine does not order xsd:date values, so "
+            f"these SPARQL constraints, which compare values, may miss violations: {names}. "
+            "`conflictkg validate --validator pyshacl` checks them (slowly; see docs/validators.md)."
+        )
+    return ValidationReport(bool(report.conforms), results, "fast", notes)
+
+
+def fast_results(found, shapes: Graph, shapes_nt: NTriples, data_nt: NTriples | None) -> list[ValidationResult]:
+    """The `shacl` package's results (`report.results`) as our sorted `ValidationResult`s, with
+    the shapes' own terms (`shapes_nt` is how the shapes were written for it) and the data's
+    (`data_nt`, or None when the data was written by someone else: its blank nodes then come
+    back as `BNode("b<n>")`)."""
     terms = _TermReader(shapes_nt, data_nt)
     messages = _DefaultMessages(shapes)
     results = []
-    for result in report.results:
+    for result in found:
         focus = normal_term(terms.term(result.focus_node))
         value = normal_term(terms.term(result.value)) if result.value is not None else None
         shape = terms.term(result.source_shape) if result.source_shape is not None else None
@@ -273,16 +291,7 @@ def _fast(shapes: Graph, shapes_nt: NTriples, data_text: str, data_nt: NTriples 
             )
         )
     results.sort(key=lambda r: r.key())
-    notes = []
-    ordering = ordering_constraints(shapes)
-    if ordering:
-        names = ", ".join(_short(node, messages.namespace_manager) for node in ordering)
-        notes.append(
-            "The fast validator checked this data. Its SPARQL engine does not order xsd:date values, so "
-            f"these SPARQL constraints, which compare values, may miss violations: {names}. "
-            "`conflictkg validate --validator pyshacl` checks them (slowly; see docs/validators.md)."
-        )
-    return ValidationReport(bool(report.conforms), results, "fast", notes)
+    return results
 
 
 def results_from_graph(report: Graph) -> list[ValidationResult]:

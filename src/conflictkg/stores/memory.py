@@ -93,8 +93,17 @@ class MemoryStore(Store):
         return len(self.dataset)
 
     def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto") -> Conformance:
-        """pySHACL or the compiled `shacl` validator, chosen by `validator` (see docs/validators.md)."""
+        """pySHACL or the compiled `shacl` validator, chosen by `validator` (see docs/validators.md).
+        Files not read yet and big enough for the fast validator are checked in a scratch Oxigraph
+        store instead (`conflictkg.stores.oxigraph_shapes.validate_files`): no rdflib graph is built."""
         from conflictkg.checks.shapes import validate
+
+        if self._dataset is None and self._files is not None:
+            from conflictkg.stores.oxigraph_shapes import validate_files
+
+            fast = validate_files(*self._files, list(extra_shapes), validator)
+            if fast is not None:
+                return Conformance(fast.conforms, fast.text())
 
         extra_shapes = list(extra_shapes)
         try:

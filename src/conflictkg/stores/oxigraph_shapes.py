@@ -22,7 +22,6 @@ The test suite checks it against pySHACL on every broken fixture and on the buil
 
 from __future__ import annotations
 
-
 import os
 import re
 import tempfile
@@ -54,6 +53,7 @@ class StoreReport:
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    results: list = field(default_factory=list)  # the same as `conflictkg.checks.shapes.ValidationResult`s
 
     def text(self) -> str:
         """A report a person can read, laid out as `ValidationReport.text`: one block per result."""
@@ -289,7 +289,7 @@ def rewrite_group(body: str, target: str, elsewhere: str) -> str:
     groups = [s for s in segments if s[0] == "union" and len(s[1]) == 1]
     if groups:
         return target + "\n" + body
-    rest_text = lambda skip: elsewhere + " ".join(  # noqa: E731 - text of everything but one segment
+    rest_text = lambda skip: elsewhere + " ".join(
         (s[1] if isinstance(s[1], str) else " ".join(s[1])) for s in segments if s is not skip)
     outer_statements = [st for kind, text in segments if kind == "triples" for st in _statements(text)]
     parts = []
@@ -321,25 +321,31 @@ def rewrite_group(body: str, target: str, elsewhere: str) -> str:
     return target + "\n  " + "\n  ".join(text)
 
 
-def validate_store(store, shapes: Graph | None = None) -> StoreReport:
-    """Validate every graph of a pyoxigraph Store except `kgr:inferred` (the ontology graph included).
+def validate_store(store, shapes: Graph | None = None, graphs=None) -> StoreReport:
+    """Validate every graph of a pyoxigraph Store except `kgr:inferred` (the ontology graph included),
+    or the `graphs` named.
 
     Three things run at once, since pyoxigraph and `shacl` both release the GIL: pyoxigraph writes
     the graphs as N-Triples into a named pipe, `shacl` reads that pipe and checks SHACL Core, and
-    the SPARQL constraints run over the store. Nothing is written to disk."""
+    the SPARQL constraints run over the store. Nothing is written to disk. The report holds each
+    result twice: as a `Violation` of strings and as a `ValidationResult` of rdflib terms (what
+    `conflictkg.checks.shapes` gives for in-memory data, so reports read alike)."""
     import threading
     import time
 
     import pyoxigraph as ox
     import shacl
 
+    from conflictkg.checks.shapes import NTriples, fast_results
     from conflictkg.graph.parse import load_shapes
 
     shapes = load_shapes() if shapes is None else shapes
     core, constraints = split_shapes(shapes)
     report = StoreReport(True)
-    graphs = [ox.DefaultGraph()] + [g for g in store.named_graphs() if not (isinstance(g, ox.NamedNode) and g.value == str(INFERRED_GRAPH))]
-    compiled = shacl.Shapes.from_text(core.serialize(format="nt"), format="ntriples")
+    if graphs is None:
+        graphs = [ox.DefaultGraph()] + [g for g in store.named_graphs() if not (isinstance(g, ox.NamedNode) and g.value == str(INFERRED_GRAPH))]
+    core_nt = NTriples(core)
+    compiled = shacl.Shapes.from_text(core_nt.text, format="ntriples")
 
     folder = tempfile.mkdtemp(prefix="conflictkg-validate-")
     pipe = os.path.join(folder, "data.nt")
@@ -380,13 +386,7 @@ def validate_store(store, shapes: Graph | None = None) -> StoreReport:
         subclasses = _SubclassLookup(store, graphs)
         for shape, query, message in constraints:
             answer = store.query(subclasses.expand(query), default_graph=graphs)
-            names = {v.value for v in answer.variables}
-            for row in answer:
-                focus = row["this"]
-                if focus is None:
-                    continue
-                value = row["value"] if "value" in names else None
-                report.violations.append(Violation(_text(focus), str(shape), str(SPARQL_COMPONENT), _text(value), message))
+            _sparql_results(report, shapes, shape, message, answer)
         report.timings["sparql constraints"] = time.perf_counter() - started
     finally:
         for worker in workers:
@@ -396,13 +396,124 @@ def validate_store(store, shapes: Graph | None = None) -> StoreReport:
     for key in ("write error", "core error"):
         if key in outcome:
             raise outcome[key]  # type: ignore[misc]
-    for item in outcome["core"].results:  # type: ignore[attr-defined]
+    found = outcome["core"].results  # type: ignore[attr-defined]
+    for item in found:
         report.violations.append(Violation(
             _strip(item.focus_node), _strip(item.source_shape) if item.source_shape else "", str(item.component_iri),
             _strip(item.value) if item.value is not None else "", "; ".join(sorted(item.messages or [])),
         ))
+    report.results += fast_results(found, core, core_nt, None)
+    report.results.sort(key=lambda r: r.key())
     report.conforms = not report.violations
     return report
+
+
+def _sparql_results(report: StoreReport, shapes: Graph, shape, message: str, answer) -> None:
+    """Each answer row of a bulk SPARQL constraint as a violation of `shape` (focus ?this, value ?value)."""
+    from conflictkg.checks.shapes import ValidationResult, _path_term, normal_term
+    from conflictkg.graph.oxigraph import from_ox
+
+    names = {v.value for v in answer.variables}
+    severity = shapes.value(shape, SH.severity) or SH.Violation
+    path = _path_term(shapes, shapes.value(shape, SH.path))
+    for row in answer:
+        focus = row["this"]
+        if focus is None:
+            continue
+        value = row["value"] if "value" in names else None
+        report.violations.append(Violation(_text(focus), str(shape), str(SPARQL_COMPONENT), _text(value), message))
+        focus_term = from_ox(focus)
+        # no ?value: a node shape's value is its focus node (SHACL 5.3.2, as pySHACL reports it)
+        value_term = normal_term(from_ox(value)) if value is not None else (focus_term if path is None else None)
+        text = _MESSAGE_VARIABLE.sub(lambda m, row=row: _filled(m.group(1), row, names), message) if message else "SPARQL constraint not met"
+        report.results.append(ValidationResult(
+            focus=focus_term, path=path, value=value_term, component=SPARQL_COMPONENT,
+            severity=severity, shape=shape, message=text,
+        ))
+
+
+_MESSAGE_VARIABLE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _filled(name: str, row, names) -> str:
+    """A message's `{?name}` as the row's value, as pySHACL fills it in."""
+    if name not in names or row[name] is None:
+        return "{?" + name + "}"
+    term = row[name]
+    import pyoxigraph as ox
+
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+
+
+def validate_files(
+    locations: list[str],
+    input_format: str | None = None,
+    with_builtin: bool = False,
+    extra_shapes: list[str] | tuple = (),
+    validator: str = "auto",
+):
+    """Validate RDF files as the in-memory store does (files, claim relations, ontology), but
+    inside a scratch in-memory Oxigraph store: pyoxigraph parses the files (no rdflib graph, no
+    union copy), the rules derive the claim relations in it, and `validate_store` checks it.
+
+    Returns a `conflictkg.checks.shapes.ValidationReport`, or None where this path does not
+    apply and the caller should take the rdflib one: standard input, a file pyoxigraph cannot
+    parse (rdflib's parser then gives the error with its line and column), or `validator="auto"`
+    on data smaller than `FAST_THRESHOLD` (which goes to pySHACL, the reference)."""
+    import pyoxigraph as ox
+
+    from conflictkg import progress
+    from conflictkg.checks.shapes import (
+        FAST_THRESHOLD,
+        ValidationReport,
+        choose_validator,
+    )
+    from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
+    from conflictkg.graph.oxigraph import OX_FORMATS, dataset_quads
+    from conflictkg.graph.parse import (
+        add_builtin_data,
+        load_shapes,
+        new_dataset,
+        source_for,
+    )
+    from conflictkg.stores.rules import (
+        _shipped_ontology_quads,
+        add_claim_relations_in_store,
+    )
+
+    locations = list(locations)
+    if not locations or "-" in locations or validator == "pyshacl":
+        return None
+    sources = [source_for(location, input_format) for location in locations]
+    store = ox.Store()
+    for source in sources:
+        with progress.stage(f"reading {source.display_name}"):
+            try:
+                store.bulk_load(path=source.location, format=OX_FORMATS[source.format],
+                                to_graph=None if source.format.has_graphs else ox.DefaultGraph())
+            except (SyntaxError, ValueError, OSError):
+                return None
+    if with_builtin:
+        builtin = new_dataset()
+        add_builtin_data(builtin)
+        store.extend(dataset_quads(builtin))
+    size = len(store)
+    progress.note(size, "quads")
+    shapes = load_shapes(list(extra_shapes)) if extra_shapes else None
+    if validator == "auto" and size < FAST_THRESHOLD and choose_validator(size, shapes or load_shapes()) == "pyshacl":
+        return None
+    with progress.stage("deriving claim relations"):
+        store.extend(_shipped_ontology_quads())
+        progress.note(add_claim_relations_in_store(store), "triples")
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    if not store.contains_named_graph(ontology):
+        store.extend(_shipped_ontology_quads())
+    with progress.stage("validating"):
+        found = validate_store(store, shapes)
+        progress.note(len(found.results), "results")
+    timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in found.timings.items())
+    return ValidationReport(found.conforms, found.results, "fast",
+                            [f"Validated in a scratch Oxigraph store (SHACL-SPARQL constraints in bulk; {timing})."])
 
 
 class _SubclassLookup:
@@ -450,4 +561,4 @@ def _strip(text) -> str:
     return value[1:-1] if value.startswith("<") and value.endswith(">") else value
 
 
-__all__ = ["StoreReport", "Violation", "split_shapes", "validate_store"]
+__all__ = ["StoreReport", "Violation", "split_shapes", "validate_files", "validate_store"]
