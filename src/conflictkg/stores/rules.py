@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
+
 from rdflib import Dataset, Graph
 from rdflib.namespace import PROV, RDF, RDFS
+
 from conflictkg.errors import QueryError
 from conflictkg.graph.namespaces import CKG, KGR, bind_prefixes
-from conflictkg.inference.claim_relations import DERIVATION, MAX_ROUNDS, RELATIONS_GRAPH, Rule, _claim_sources, _provenance, mentioned_iris, remove_claim_relations, shipped_rules, template_iris
+from conflictkg.inference.claim_relations import (
+    DERIVATION,
+    MAX_ROUNDS,
+    RELATIONS_GRAPH,
+    Rule,
+    _claim_sources,
+    _provenance,
+    mentioned_iris,
+    remove_claim_relations,
+    shipped_rules,
+    template_iris,
+)
 
 
 def derive(dataset: Dataset, ontology: Graph | None = None, rules: list[Rule] | None = None) -> set[tuple]:
@@ -55,7 +69,17 @@ def run_rules(store, rules: list[Rule]) -> int:
             # it does not hold the whole answer in a transaction (the graph is dropped before a new derivation)
             store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
-    for rule in _in_dependency_order(rules):
+    # first round: the rules that read nothing another rule builds run at once (pyoxigraph
+    # releases the GIL while it answers, so two cores answer two rules), then the others in order
+    written = {ox.NamedNode(str(i)) for rule in rules for i in template_iris(rule)}
+    independent = [rule for rule in rules if not reads[rule.name] & written]
+    answers = _answers_at_once(store, independent)
+    for rule in independent:
+        data = answers[rule.name]
+        built += data.count(b"\n")
+        if data:
+            store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=target)
+    for rule in _in_dependency_order([rule for rule in rules if rule not in independent]):
         construct(rule, target)
     present = {term for terms in reads.values() for term in terms if _in_graph(store, term, target)}
     pending = [rule for rule in rules if reads[rule.name] & present]
@@ -79,6 +103,17 @@ def run_rules(store, rules: list[Rule]) -> int:
         new_terms = {p for _s, p, _o in new} | {o for _s, _p, o in new if isinstance(o, ox.NamedNode)}
         pending = [rule for rule in rules if reads[rule.name] & new_terms]
     raise QueryError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+def _answers_at_once(store, rules: list[Rule]) -> dict[str, bytes]:
+    """Each rule's CONSTRUCT answer as N-Triples, the rules run in two threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(rules) < 2:
+        return {rule.name: _construct_ntriples(store, rule) for rule in rules}
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        futures = {rule.name: pool.submit(_construct_ntriples, store, rule) for rule in rules}
+        return {name: future.result() for name, future in futures.items()}
 
 
 _DERIVED_BY_LINE = re.compile(rb"^\S+ <" + str(CKG.derivedByRule).encode() + rb"> (.+) \.$", re.MULTILINE)
@@ -213,8 +248,8 @@ def _quads_read_by(dataset: Dataset, rules: list[Rule]):
 @functools.lru_cache(maxsize=1)
 def _shipped_ontology_quads() -> tuple:
     """The shipped ontology as pyoxigraph quads in kgr:ontology, parsed once per process."""
-    from conflictkg.graph.parse import load_ontology
     from conflictkg.graph.oxigraph import graph_quads
+    from conflictkg.graph.parse import load_ontology
 
     ontology = load_ontology()
     return tuple(graph_quads(ontology, ontology.identifier))
