@@ -501,7 +501,7 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from conflictkg.inference.claim_relations import relation_counts
+    from conflictkg.inference.claim_relations import disagreements, relation_counts
     from conflictkg.queries.saved import find_query
     from conflictkg.queries.tables import render_table
 
@@ -517,10 +517,14 @@ def _summary(args: argparse.Namespace) -> int:
         killed = store.query(find_query("casualty-claims"), {"kind": "ckv:casualty/killed"})
         print(render_table(killed, store.namespace_manager))
         counts = relation_counts(dataset)
+        disagreeing = len(disagreements(dataset))
     if counts:
         listed = ", ".join(f"{count} {kind.replace('-', ' ')}" for kind, count in counts.items())
         print(f"How the claims stand to each other (derived by the rules of ontology/rules): {listed}; "
-              "`conflictkg query claims-in-conflict` and `claim-relations` list them.")
+              "`conflictkg query claim-relations` lists them.")
+    print(f"Where sources disagree: {disagreeing} pair(s) of claims with disjoint figures for the same quantity "
+          "(a silence or an \"Unknown\" is not a figure; overlapping figures agree); "
+          "`conflictkg query disagreements` lists them.")
     print(report.text)
     return EXIT_OK if report.conforms else EXIT_INVALID
 

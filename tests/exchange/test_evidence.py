@@ -188,7 +188,8 @@ def test_cli_evidence_prints_statements_with_their_sentences(run_cli):
     index = next(i for i, line in enumerate(lines) if line.strip().startswith("schema:minValue 30"))
     assert "\u27e6between thirty and thirty-two Malian soldiers were killed\u27e7" in lines[index + 1]
     assert lines[index + 1].rstrip().endswith("[Aftermath]")
-    assert "in-conflict" in run.stdout and "figure-against-silence" in run.stdout
+    assert "consistent" in run.stdout and "overlapping-bounds" in run.stdout and "in-conflict" not in run.stdout
+    assert "confirmed-by-party" in run.stdout
 
 
 def test_cli_evidence_by_label_and_errors(run_cli):

@@ -49,7 +49,7 @@ def test_every_dated_event_has_a_time_in_sem_terms(reasoned):
         reasoned,
         """SELECT ?e WHERE { ?e a sem:Event ; ckg:timePrecision ?p
              FILTER(?p != <https://w3id.org/conflictkg/vocab/precision/unknown>)
-             FILTER NOT EXISTS { ?e sem:hasBeginTimeStamp|sem:hasEarliestBeginTimeStamp|sem:hasLatestBeginTimeStamp ?t } }""",
+             FILTER NOT EXISTS { ?e sem:hasBeginTimeStamp|sem:hasEarliestBeginTimeStamp|sem:hasLatestBeginTimeStamp|sem:hasLatestEndTimeStamp ?t } }""",
     )
     assert missing == []
     undated = select(reasoned, "SELECT ?e WHERE { ?e ckg:timePrecision <https://w3id.org/conflictkg/vocab/precision/unknown> }")
@@ -102,10 +102,29 @@ def test_every_claim_is_an_attributed_prov_entity_about_an_event(reasoned):
     bad = select(
         reasoned,
         """SELECT ?c WHERE { ?c a ckg:Claim .
-             FILTER NOT EXISTS { ?c a prov:Entity ; prov:wasAttributedTo ?agent ; schema:about ?event ; schema:description ?words .
+             FILTER NOT EXISTS { ?c a prov:Entity ; prov:wasAttributedTo ?agent ; schema:about ?event .
                                  ?agent a prov:Agent . ?event a sem:Event } }""",
     )
     assert bad == []
+    # the source's own words, where the article gives them, are a schema:description
+    assert not select(reasoned, "SELECT ?c WHERE { ?c ckg:wording ?w FILTER NOT EXISTS { ?c schema:description ?w } }")
+
+
+def test_a_claim_is_about_the_event_it_asserts_and_that_event_has_its_time(reasoned):
+    """What a claim asserts is reachable in standard terms: JNIM's claimed capture of October 2023
+    (the claim is schema:about it; the event, in the claim's own graph, carries its SEM time bounds)."""
+    rows = select(
+        reasoned,
+        """SELECT ?claim ?start ?end WHERE {
+             ?claim ckg:assertsEvent ?event ; schema:about ?event .
+             ?event a sem:Event ; sem:hasEarliestBeginTimeStamp ?start ; sem:hasLatestEndTimeStamp ?end .
+             FILTER(?event = <https://w3id.org/conflictkg/id/event/national-road-4-base-capture-2023-10>) }""",
+    )
+    assert [(str(r.claim).rsplit("/", 1)[1], str(r.start), str(r.end)) for r in rows] == [
+        ("jnim-captured-base-2023-10", "2023-10-01", "2023-10-31")
+    ]
+    pursuit = select(reasoned, "SELECT ?c WHERE { ?c ckg:assertsEvent ?e ; schema:about ?e . ?e schema:startDate ?d }")
+    assert {str(r.c).rsplit("/", 1)[1] for r in pursuit} >= {"malian-officials-pursuit"}
 
 
 def test_claim_bounds_are_integers(reasoned):

@@ -45,9 +45,23 @@ def test_every_saved_query_has_a_case():
     assert set(saved_queries()) <= {case["query"] for case in CASES}
 
 
+@pytest.fixture(scope="module")
+def with_extra():
+    """The built-in data with the extra files that cases name (`extra = "tests/fixtures/..."`)."""
+    loaded: dict[str, object] = {}
+
+    def get(extra: str):
+        if extra not in loaded:
+            loaded[extra] = with_ontology(load_dataset([str(QUERIES.parent / extra)], with_builtin=True))
+        return loaded[extra]
+
+    return get
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["expected"].removesuffix(".csv") for c in CASES])
-def test_saved_query_answer(dataset, case):
-    rows = _rows(run_query(dataset, find_query(case["query"]), case.get("params", {})))
+def test_saved_query_answer(dataset, with_extra, case):
+    data = with_extra(case["extra"]) if "extra" in case else dataset
+    rows = _rows(run_query(data, find_query(case["query"]), case.get("params", {})))
     expected = _expected(case["expected"])
     assert rows[0] == expected[0], "columns differ"
     if case.get("ordered"):

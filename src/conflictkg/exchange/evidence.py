@@ -280,6 +280,7 @@ class StatementEvidence:
     quotes: list[QuotedEvidence] = field(default_factory=list)
     specific: bool = False  # the quotes name this statement's property (else they cover the whole node)
     derived_by: list[Node] = field(default_factory=list)
+    inferred: list[tuple[Node, str]] = field(default_factory=list)  # (kind of inference, note): the encoder added it
 
 
 @dataclass
@@ -324,6 +325,9 @@ def node_evidence(dataset: Dataset, node: URIRef) -> NodeEvidence:
         seen.add((predicate, obj))
         specific = _naming(dataset, obj, [q for q in quoted if predicate in q.evidence.properties])
         statement = StatementEvidence(predicate, obj, specific or general, bool(specific))
+        statement.inferred = _inferences(dataset, node, predicate, obj)
+        if statement.inferred:
+            statement.quotes = []  # a marked inference is never shown as quoted, whatever quotes the node has
         if predicate == CKG.epistemicStatus:
             statement.quotes = []
             statement.derived_by = sorted(
@@ -351,6 +355,16 @@ def node_evidence(dataset: Dataset, node: URIRef) -> NodeEvidence:
     label = dataset.value(node, RDFS.label)
     reason = dataset.value(node, CKG.unquotedBecause)
     return NodeEvidence(node, str(label) if label is not None else "", statements, relations, str(reason or ""))
+
+
+def _inferences(dataset: Dataset, node: Node, predicate: Node, obj: Node) -> list[tuple[Node, str]]:
+    """The encoder's inference markers (ckg:EncoderInference) for one statement: (kind, note)."""
+    found = []
+    for marker in dataset.subjects(RDF.subject, node):
+        if (marker, RDF.predicate, predicate) in dataset and (marker, RDF.object, obj) in dataset \
+                and (marker, RDF.type, CKG.EncoderInference) in dataset:
+            found.append((dataset.value(marker, CKG.inferenceRule), str(dataset.value(marker, RDFS.comment) or "")))
+    return sorted(found, key=lambda item: (str(item[0]), item[1]))
 
 
 def _naming(dataset: Dataset, obj: Node, quotes: list[QuotedEvidence]) -> list[QuotedEvidence]:
@@ -423,6 +437,9 @@ def render_node_evidence(found: NodeEvidence, namespace_manager) -> str:
         lines.append(f"  {short(statement.predicate)} {short(statement.object)}")
         if statement.derived_by:
             lines.extend(f"      derived by rule {_last(rule)}" for rule in statement.derived_by)
+            continue
+        if statement.inferred:
+            lines.extend(f"      inferred by the encoder ({_last(kind)}): {note}" for kind, note in statement.inferred)
             continue
         if not statement.quotes:
             lines.append("      (no quotation)")

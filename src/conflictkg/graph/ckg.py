@@ -17,12 +17,14 @@ class CKG(DefinedNamespace):
     Border: URIRef
     Campaign: URIRef
     Claim: URIRef
+    ClaimAssertion: URIRef
     ClaimRelation: URIRef
     Country: URIRef
     DataSet: URIRef
     DerivationRule: URIRef
     DerivedGraph: URIRef
     DestructionOfProperty: URIRef
+    EncoderInference: URIRef
     Encyclopedia: URIRef
     EncyclopediaArticle: URIRef
     EpistemicAssessment: URIRef
@@ -61,6 +63,8 @@ class CKG(DefinedNamespace):
     after: URIRef
     armedForcesOf: URIRef
     articleLocation: URIRef
+    assertedBy: URIRef
+    assertionGraph: URIRef
     assertsEvent: URIRef
     assessedClaim: URIRef
     beginDate: URIRef
@@ -76,6 +80,7 @@ class CKG(DefinedNamespace):
     concernsActor: URIRef
     containedIn: URIRef
     corroborates: URIRef
+    countryNotStated: URIRef
     derivedByRule: URIRef
     downloadDate: URIRef
     earliestBegin: URIRef
@@ -84,6 +89,7 @@ class CKG(DefinedNamespace):
     epistemicStatus: URIRef
     eventType: URIRef
     evidenceFor: URIRef
+    explainsSilence: URIRef
     externalIdentifier: URIRef
     fileLayout: URIRef
     fileName: URIRef
@@ -94,8 +100,11 @@ class CKG(DefinedNamespace):
     highEstimate: URIRef
     identifierScheme: URIRef
     identifierValue: URIRef
+    inferenceRule: URIRef
+    justifiedBy: URIRef
     latestBegin: URIRef
     latestEnd: URIRef
+    limitsCorroborationOf: URIRef
     linkProperty: URIRef
     locationPrecision: URIRef
     lowEstimate: URIRef
@@ -109,6 +118,8 @@ class CKG(DefinedNamespace):
     operatesIn: URIRef
     partOfCampaign: URIRef
     perpetrator: URIRef
+    precedentEvent: URIRef
+    precedentScope: URIRef
     referenceDate: URIRef
     relationKind: URIRef
     result: URIRef

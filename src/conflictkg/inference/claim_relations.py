@@ -1,4 +1,4 @@
-"""The claim-relation rules of ontology/rules (consistent, in conflict, cites, epistemic status): reading them, and the derived graph's provenance and counts."""
+"""The claim-relation rules of ontology/rules (consistent, in conflict, cites, epistemic status): reading them, the derived graph's provenance and counts, and the one definition of disagreement."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ RELATIONS_GRAPH = KGR["claim-relations"]
 DERIVATION = KID["activity/derive-claim-relations"]
 PROJECT = KID["actor/conflictkg"]
 RULE_NAMESPACE = "https://w3id.org/conflictkg/vocab/claim-rule/"
+IN_CONFLICT = URIRef("https://w3id.org/conflictkg/vocab/claim-relation/in-conflict")
+DISAGREEMENT_QUERY = "disagreements"  # the saved query that lists the same pairs as disagreements()
 MAX_ROUNDS = 5  # the rules reach their fixpoint in two rounds (disputed-by-conflicting-figure reads derived conflicts)
 _HEADER = re.compile(r"^#\s*(title|description|rule):\s*(.*)$")
 
@@ -75,6 +77,20 @@ def relation_counts(graph: Graph | Dataset) -> dict[str, int]:
         name = str(kind).rsplit("/", 1)[-1] if kind is not None else "unknown"
         counts[name] = counts.get(name, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def disagreements(graph: Graph | Dataset) -> list[tuple[URIRef, URIRef]]:
+    """The one definition of disagreement: the pairs of claims (from, to) that the rules put in
+    conflict (ckg:relationKind in-conflict in kgr:claim-relations: figures for the same quantity
+    with disjoint bounds). A silence or an "Unknown" is never one; overlapping figures agree.
+    The saved queries `disagreements` and `claims-in-conflict` list the same pairs, and
+    `conflictkg summary`, the report and the merge report count them with this function."""
+    pairs = set()
+    for relation in graph.subjects(CKG.relationKind, IN_CONFLICT):
+        first, second = graph.value(relation, CKG.fromClaim), graph.value(relation, CKG.toClaim)
+        if isinstance(first, URIRef) and isinstance(second, URIRef):
+            pairs.add((first, second))
+    return sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
 
 
 _PREFIX_LINE = re.compile(r"PREFIX\s+([\w-]*):\s*<([^>]+)>", re.IGNORECASE)

@@ -19,6 +19,7 @@ from conflictkg.exchange.exporters.common import (
     Figure,
     acled_types,
     casualty_figures,
+    claimed_only_by,
     identifier,
     instances,
     is_a,
@@ -301,12 +302,16 @@ def notes(graph: Graph, event: Node, figures: list[Figure], fatalities: int, use
     """The event's description, then every source's figure for the dead (with its words and bounds,
     silences included), then which figure was coded and why."""
     parts = []
+    claimers = claimed_only_by(graph, event)
+    if claimers:
+        names = ", ".join(label(graph, a) for a in claimers)
+        parts.append(f"Claimed by {names}: reported only as {names}'s claim, not as fact, by the source.")
     description = graph.value(event, SCHEMA.description)
     if description is not None:
         parts.append(str(description).rstrip(".") + ".")
     if figures:
         listed = "; ".join(
-            f"{label(graph, f.source)}: \"{f.wording}\" ({f.bounds_text()}"
+            f"{label(graph, f.source)}: \"{f.wording or f.quote}\" ({f.bounds_text()}"
             + (f", about {label(graph, f.side)}" if f.side is not None else "")
             + ")"
             for f in figures

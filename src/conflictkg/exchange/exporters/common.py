@@ -352,7 +352,8 @@ def casualty_figures(
         if kinds is not None and kind not in kinds and not (status == NOT_REPORTED and kind is None):
             continue
         if not quotes:
-            quotes = {e.body: e.quote.exact for e in evidence_in(graph) if e.whole_node}
+            # the quote that attributes the claim (or, in older data, covers it as a whole)
+            quotes = {e.body: e.quote.exact for e in evidence_in(graph) if e.whole_node or PROV.wasAttributedTo in e.properties}
         sides = sorted(graph.objects(claim, CKG.concernsActor), key=str) or [None]
         for side in sides:
             found.append(
@@ -392,6 +393,19 @@ def acled_types(graph: Graph, event: Node) -> tuple[Node, Node] | None:
 def notation(graph: Graph, concept: Node | None) -> str:
     value = graph.value(concept, SKOS.notation) if concept is not None else None
     return str(value) if value is not None else label(graph, concept)
+
+
+def claimed_only_by(graph: Graph, event: Node) -> list[Node]:
+    """The sources whose claims alone assert `event`: it lives in their claim's assertion graph
+    (ckg:assertionGraph), not in the voice of the article or data set; [] for a stated event. Exports
+    mark such an event as claimed (docs/MODEL.md)."""
+    agents = {
+        agent
+        for claim in graph.subjects(CKG.assertsEvent, event)
+        if graph.value(claim, CKG.assertionGraph) is not None
+        for agent in graph.objects(claim, PROV.wasAttributedTo)
+    }
+    return sorted(agents, key=lambda a: (label(graph, a), str(a)))
 
 
 def sources_of(graph: Graph, event: Node) -> list[Node]:

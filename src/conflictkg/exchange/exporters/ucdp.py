@@ -20,6 +20,7 @@ from conflictkg.exchange.exporters.common import (
     Figure,
     articles_of,
     casualty_figures,
+    claimed_only_by,
     instances,
     is_a,
     label,
@@ -312,6 +313,9 @@ def rows(graph: Graph) -> list[dict[str, str]]:
         articles = articles_of(graph, event)
         reporters = sorted({f.source for f in figures if f.source is not None}, key=lambda a: label(graph, a))
         original = []
+        claimers = claimed_only_by(graph, event)
+        if claimers:  # an event only a source claims is marked claimed, never given as fact
+            original.append("claimed by " + ", ".join(label(graph, a) for a in claimers) + " (not stated as fact by the source)")
         for reporter in reporters:
             cited = sorted({c for f in figures if f.source == reporter for c in graph.objects(f.claim, CKG.citesSource)},
                            key=lambda a: label(graph, a))
