@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -253,6 +254,8 @@ def test_wikidata_casualty_figures_with_bounds_sources_and_quotes(wikidata):
     for statement in deaths:
         assert (statement, RDF.type, WIKIBASE.Statement) in wikidata
         value = wikidata.value(statement, PSV["P1120"])
+        if value is None:  # an unknown value
+            continue
         quantity = tuple(
             None if wikidata.value(value, p) is None else str(int(wikidata.value(value, p).toPython()))
             for p in (WIKIBASE.quantityAmount, WIKIBASE.quantityLowerBound, WIKIBASE.quantityUpperBound)
@@ -261,8 +264,10 @@ def test_wikidata_casualty_figures_with_bounds_sources_and_quotes(wikidata):
         source, quote = _reference(wikidata, statement)
         by_source[(str(source).rsplit("/", 1)[-1], quote)] = quantity
         assert str(wikidata.value(statement, RDFS.seeAlso)).startswith(str(KID["claim/"]))  # our claim, for review
-    assert by_source[("rfi", "between thirty and thirty-two Malian soldiers were killed")] == ("31", "30", "32")
-    assert by_source[("jnim", "over thirty Malian soldiers were killed")] == ("31", None, None)
+    assert by_source[("wikipedia-kwala-attack", "between thirty and thirty-two Malian soldiers were killed")] == ("31", "30", "32")
+    # "over thirty" is a lower bound only: an unknown value (Wikidata's quantities have both bounds or none), not 31.
+    [over] = [s for s in deaths if "over thirty Malian soldiers were killed" == _reference(wikidata, s)[1]]
+    assert isinstance(wikidata.value(over, PS["P1120"]), BNode) and "lower bound only" in str(wikidata.value(over, RDFS.comment))
     injured = _statements(wikidata, KWALA, "P1339")
     assert len(injured) == 1 and isinstance(wikidata.value(injured[0], PS["P1339"]), BNode)  # "several dozen": unknown value
 
@@ -273,13 +278,15 @@ def test_wikidata_event_statements_and_placeholders(wikidata):
     assert wikidata.value(value, WIKIBASE.timeValue).toPython() == dt.datetime(2024, 2, 28, tzinfo=dt.UTC)
     assert wikidata.value(value, WIKIBASE.timePrecision).toPython() == 11
     assert _reference(wikidata, time) == (KID["source/wikipedia-kwala-attack"], "February 28, 2024")
+    # Mali has its Q-id from the reviewed table (data/wikidata-ids.csv); the others are placeholders.
+    assert {wikidata.value(s, PS["P17"]) for s in _statements(wikidata, KWALA, "P17")} == {WD["Q912"]}
     participants = {wikidata.value(s, PS["P710"]) for s in _statements(wikidata, KWALA, "P710")}
-    assert participants == {KID["actor/jnim"], KID["actor/mali"], KID["actor/malian-armed-forces"]}
-    assert {wikidata.value(s, PS["P17"]) for s in _statements(wikidata, KWALA, "P17")} == {KID["place/mali"]}
-    # no item of ours is given a Wikidata number: only Wikidata's model items (unit 1, Gregorian calendar)
+    assert participants == {KID["actor/jnim"], WD["Q912"], KID["actor/malian-armed-forces"]}
+    # Wikidata items: Mali, the class of the event (P31), and Wikidata's model items (unit 1, Gregorian calendar)
     wikidata_items = {o for o in wikidata.all_nodes() if isinstance(o, URIRef) and str(o).startswith(str(WD))}
-    assert wikidata_items == {WD["Q199"], WD["Q1985727"]}
+    assert wikidata_items == {WD["Q912"], WD["Q1656682"], WD["Q199"], WD["Q1985727"]}
     assert set(wikidata.subjects(RDF.type, WIKIBASE.Item)) == {KWALA}
+    assert all(wikidata.value(item, P["P31"]) is not None for item in wikidata.subjects(RDF.type, WIKIBASE.Item))
     assert not [p for p in wikidata.predicates() if str(p).startswith(str(PQ))]
 
 
@@ -308,10 +315,110 @@ def test_quickstatements(builtin_dataset):
     assert lines[1] == 'LAST\tLen\t"Kwala attack"'
     rows = [line.split("\t") for line in lines[2:]]
     assert all(row[0] == "LAST" and row[1].startswith("P") for row in rows)
-    assert ["LAST", "P1120", "31~1", "S248", "{kid:actor/rfi}", "S1683", 'en:"between thirty and thirty-two Malian soldiers were killed"'] in rows
-    assert ["LAST", "P1120", "31", "S248", "{kid:actor/jnim}", "S1683", 'en:"over thirty Malian soldiers were killed"'] in rows
-    assert ["LAST", "P585", "+2024-02-28T00:00:00Z/11", "S248", "{kid:source/wikipedia-kwala-attack}", "S1683", 'en:"February 28, 2024"'] in rows
-    assert {row[1] for row in rows} == {"P585", "P276", "P17", "P710", "P1120", "P1339"}
+    article = "{kid:source/wikipedia-kwala-attack}"  # stated in: the publication (the article), to be created or found
+    assert ["LAST", "P31", "Q1656682"] in rows
+    assert ["LAST", "P1120", "31~1", "S248", article, "S1683", 'en:"between thirty and thirty-two Malian soldiers were killed"'] in rows
+    assert ["LAST", "P1120", "somevalue", "S248", article, "S1683", 'en:"over thirty Malian soldiers were killed"'] in rows
+    assert ["LAST", "P585", "+2024-02-28T00:00:00Z/11", "S248", article, "S1683", 'en:"February 28, 2024"'] in rows
+    assert ["LAST", "P17", "Q912", "S248", article, "S1683", 'en:"Kwala, Koulikoro Region, Mali"'] in rows
+    assert {row[1] for row in rows} == {"P31", "P585", "P276", "P17", "P710", "P1120", "P1339"}
+
+
+# Wikidata's constraints for the properties the export uses, as far as they can be checked offline:
+# the property's datatype (how QuickStatements writes a value of it), where it may stand (statement,
+# reference), and for counts the integer and non-negative range constraints and no unit. Checked in
+# docs/evidence-and-interchange.md ("Wikidata constraints checked").
+WIKIDATA_PROPERTIES = {
+    "P31": ("item", "statement"), "P585": ("time", "statement"), "P276": ("item", "statement"),
+    "P17": ("item", "statement"), "P710": ("item", "statement"), "P1120": ("count", "statement"),
+    "P1339": ("count", "statement"), "P1446": ("count", "statement"),
+    "P248": ("item", "reference"), "P1683": ("monolingualtext", "reference"), "P854": ("url", "reference"),
+    "P813": ("time", "reference"),
+}
+VALUE_FORMS = {
+    "item": re.compile(r"^(Q\d+|\{kid:[^{}\s]+\}|LAST)$"),
+    "time": re.compile(r"^\+\d{4}-\d{2}-\d{2}T00:00:00Z/(9|10|11)$"),
+    "count": re.compile(r"^(somevalue|\d+(~\d+)?)$"),  # whole, non-negative, unitless (no U...)
+    "monolingualtext": re.compile(r'^en:"[^"]*"$'),
+    "url": re.compile(r'^"https?://[^"\s]+"$'),
+}
+
+
+def check_quickstatements(text: str) -> list[str]:
+    """Every line against WIKIDATA_PROPERTIES and VALUE_FORMS; every created item gets an English
+    label and a P31 before anything else; references only with reference properties."""
+    problems = []
+    lines = [line.split("\t") for line in text.splitlines()]
+    for number, fields in enumerate(lines):
+        if fields == ["CREATE"]:
+            following = [f[1] for f in lines[number + 1 : number + 3] if len(f) > 1]
+            if following != ["Len", "P31"]:
+                problems.append(f"line {number + 1}: a created item needs Len then P31, has {following}")
+            continue
+        subject, prop, *rest = fields
+        if prop == "Len":
+            continue
+        if prop not in WIKIDATA_PROPERTIES or WIKIDATA_PROPERTIES[prop][1] != "statement":
+            problems.append(f"line {number + 1}: {prop} is not a statement property the export may use")
+            continue
+        if not VALUE_FORMS["item"].match(subject) or not VALUE_FORMS[WIKIDATA_PROPERTIES[prop][0]].match(rest[0]):
+            problems.append(f"line {number + 1}: {prop} {rest[0]!r} breaks the {WIKIDATA_PROPERTIES[prop][0]} form")
+        pairs = rest[1:]
+        for key, value in zip(pairs[::2], pairs[1::2], strict=True):
+            reference = "P" + key[1:]
+            if not key.startswith("S") or WIKIDATA_PROPERTIES.get(reference, ("", ""))[1] != "reference":
+                problems.append(f"line {number + 1}: {key} is not a reference property")
+            elif not VALUE_FORMS[WIKIDATA_PROPERTIES[reference][0]].match(value):
+                problems.append(f"line {number + 1}: {key} {value!r} breaks the {WIKIDATA_PROPERTIES[reference][0]} form")
+            elif reference == "P813" and not value.endswith("/11"):
+                problems.append(f"line {number + 1}: a retrieval date is given to the day")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def merged_dataset(tmp_path_factory):
+    """The built-in article merged with the ACLED export (constructed rows) and the UCDP 23.1 slice."""
+    from conflictkg.exchange.merge import builtin_input, merge_inputs, read_input
+
+    folder = tmp_path_factory.mktemp("merged")
+    inputs = [builtin_input()]
+    for publisher, path in (("acled", FIXTURES / "acled" / "acled-export-constructed.csv"), ("ucdp", FIXTURES / "ucdp" / "ged231-sample-slice.csv")):
+        out = folder / f"{publisher}.nq"
+        import_csv(importer_for(publisher), path, str(out), options=ImportOptions(downloaded=dt.date(2026, 1, 2)))
+        inputs.append(read_input(str(out)))
+    return merge_inputs(inputs).dataset
+
+
+def _acled_key(lines: list[str]) -> str:
+    return re.search(r"acled-[0-9a-f]{12}", "\n".join(lines)).group(0)
+
+
+def test_quickstatements_meet_wikidatas_constraints(builtin_dataset, merged_dataset):
+    for dataset in (builtin_dataset, merged_dataset):
+        text = export(dataset, "quickstatements").decode("utf-8")
+        assert check_quickstatements(text) == []
+    assert check_quickstatements("CREATE\nLAST\tLen\t\"x\"\nLAST\tP1120\t31.5") != []  # the check can fail
+
+
+def test_wikidata_one_item_per_linked_cluster_with_data_set_references(merged_dataset):
+    lines = export(merged_dataset, "quickstatements").decode("utf-8").splitlines()
+    labels = [line for line in lines if "\tLen\t" in line]
+    # The ACLED row linked to the attack (owl:sameAs) is not a second item of its own.
+    assert sum("Kwala attack" in line for line in labels) == 1
+    assert not any("MLI990001" in line or "Armed clash: JNIM: Group for Support of Islam and Muslims – Military Forces of Mali (2021-), Kwala (2024-02-28)" in line for line in labels)
+    kwala = lines.index('LAST\tLen\t"Kwala attack"')
+    block = lines[kwala : next((n for n in range(kwala + 1, len(lines)) if lines[n] == "CREATE"), len(lines))]
+    acled = [line for line in block if line.startswith("LAST\tP1120\t30\t")]
+    # Stated in the ACLED data set (a placeholder to create or find), retrieved on its download date.
+    assert acled == [f"LAST\tP1120\t30\tS248\t{{kid:dataset/{_acled_key(lines)}}}\tS813\t+2026-01-02T00:00:00Z/11"]
+    # ACLED's 0 is not "0 deaths": ACLED records 0 also when its sources give no figure.
+    assert not [line for line in lines if "\tP1120\t0\t" in line and "acled-" in line]
+    assert len([line for line in lines if "\tP1120\tsomevalue\t" in line and "acled-" in line]) == 2
+    # A UCDP row: its total only (not the per-side columns), UCDP's best as the amount.
+    assert not [line for line in lines if "deaths_a:" in line]
+    graph = Graph().parse(data=export(merged_dataset, "wikidata").decode("utf-8"), format="turtle")
+    notes = {str(o) for o in graph.objects(None, RDFS.comment)}
+    assert any("ACLED's 0" in note for note in notes)
 
 
 # --- nanopublications ---------------------------------------------------------------------------

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
+import io
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 from rdflib.term import Node
 
 from conflictkg.exchange.evidence import evidence_in
-from conflictkg.graph.namespaces import CKG, KID
 from conflictkg.exchange.exporters.common import (
     KILLED,
     MISSING,
@@ -23,6 +25,7 @@ from conflictkg.exchange.exporters.common import (
     when,
     where,
 )
+from conflictkg.graph.namespaces import CKG, KID, OA
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
@@ -39,7 +42,8 @@ REFERENCE = Namespace(str(KID) + "wikidata/reference/")
 # Wikidata's property numbers.
 DEATHS, INJURED, MISSING_PEOPLE = "P1120", "P1339", "P1446"
 POINT_IN_TIME, LOCATION, COUNTRY, PARTICIPANT = "P585", "P276", "P17", "P710"
-STATED_IN, QUOTATION = "P248", "P1683"
+STATED_IN, QUOTATION, REFERENCE_URL, RETRIEVED = "P248", "P1683", "P854", "P813"
+INSTANCE_OF = "P31"
 KIND_PROPERTY = {KILLED: DEATHS, WOUNDED: INJURED, MISSING: MISSING_PEOPLE}
 # Wikidata's own model items: the unit "1" of a count, the Gregorian calendar.
 UNIT_ONE = WD["Q199"]
@@ -48,16 +52,71 @@ DAY, MONTH, YEAR = 11, 10, 9
 WIKIDATA_SCHEMES = ("wikidata",)
 
 
+@functools.lru_cache(maxsize=1)
+def reviewed_ids() -> dict[str, tuple[str, str]]:
+    """The reviewed mapping table data/wikidata-ids.csv: our IRI (a node, a class or a concept) ->
+    (Q-id, where it was found). Only Q-ids someone has checked go there; none is ever made up."""
+    from conflictkg.graph.resources import resource_file
+
+    table = {}
+    for row in csv.DictReader(io.StringIO(resource_file("data", "wikidata-ids.csv").read_text("utf-8"))):
+        qid, node, found = (row.get(k, "").strip() for k in ("qid", "node", "found_at"))
+        if node and qid[:1] == "Q" and qid[1:].isdigit() and found:
+            table[node] = (qid, found)
+    return table
+
+
+def same_as(graph: Graph, node: Node) -> list[Node]:
+    """`node` and every node owl:sameAs it (either way, transitively: a merge's linked cluster), sorted."""
+    seen, todo = {node}, [node]
+    while todo:
+        current = todo.pop()
+        for other in list(graph.objects(current, OWL.sameAs)) + list(graph.subjects(OWL.sameAs, current)):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return sorted(seen, key=str)
+
+
+def qid_of(graph: Graph, node: Node) -> str | None:
+    """The node's Wikidata Q-id: a sourced Wikidata identifier in the data (ckg:externalIdentifier with
+    scheme Wikidata and prov:wasDerivedFrom), else the reviewed table, on the node or any node
+    owl:sameAs it; None when neither has one."""
+    members = same_as(graph, node)
+    for member in members:
+        for identifier in graph.objects(member, CKG.externalIdentifier):
+            scheme = str(graph.value(identifier, CKG.identifierScheme) or "").strip().lower()
+            value = str(graph.value(identifier, CKG.identifierValue) or "").strip()
+            if scheme in WIKIDATA_SCHEMES and value[:1] == "Q" and value[1:].isdigit() and graph.value(identifier, PROV.wasDerivedFrom) is not None:
+                return value
+    table = reviewed_ids()
+    for member in members:
+        if str(member) in table:
+            return table[str(member)][0]
+    return None
+
+
 def item_for(graph: Graph, node: Node) -> tuple[URIRef, str]:
-    """(RDF item, QuickStatements item) for one of our nodes: its Wikidata item when the graph has a
-    sourced Wikidata identifier for it (ckg:externalIdentifier with scheme Wikidata and
-    prov:wasDerivedFrom), else a placeholder: our own IRI in RDF, {prefixed name} in QuickStatements."""
-    for identifier in graph.objects(node, CKG.externalIdentifier):
-        scheme = str(graph.value(identifier, CKG.identifierScheme) or "").strip().lower()
-        value = str(graph.value(identifier, CKG.identifierValue) or "").strip()
-        if scheme in WIKIDATA_SCHEMES and value[:1] == "Q" and value[1:].isdigit() and graph.value(identifier, PROV.wasDerivedFrom) is not None:
-            return WD[value], value
-    return URIRef(str(node)), "{" + _short(node) + "}"
+    """(RDF item, QuickStatements item) for one of our nodes: its Wikidata item when it has a Q-id
+    (`qid_of`), else a placeholder: our own IRI in RDF, {prefixed name} in QuickStatements (the
+    cluster's first IRI, so that linked nodes share one placeholder)."""
+    qid = qid_of(graph, node)
+    if qid is not None:
+        return WD[qid], qid
+    first = same_as(graph, node)[0]
+    return URIRef(str(first)), "{" + _short(first) + "}"
+
+
+def classes_of(graph: Graph, event: Node) -> list[str]:
+    """P31 values for an event item: the Q-ids the reviewed table gives its types or event-type
+    concepts (and those of the nodes owl:sameAs it), else that of ckg:Event ("event")."""
+    table = reviewed_ids()
+    found: list[str] = []
+    for member in same_as(graph, event):
+        for node in sorted(set(graph.objects(member, RDF.type)) | set(graph.objects(member, CKG.eventType)), key=str):
+            if str(node) in table and str(node) != str(CKG.Event) and table[str(node)][0] not in found:
+                found.append(table[str(node)][0])
+    return found or [table[str(CKG.Event)][0]]
 
 
 def _short(node: Node) -> str:
@@ -67,10 +126,13 @@ def _short(node: Node) -> str:
 
 @dataclass
 class Reference:
-    """A Wikidata reference: stated in (an item) and a quotation."""
+    """A Wikidata reference: stated in (a publication: the article, the data set), a quotation, the
+    reference URL and the retrieval date where the data give them."""
 
     stated_in: Node
     quote: str = ""
+    url: str = ""
+    retrieved: str = ""  # YYYY-MM-DD
 
 
 @dataclass
@@ -85,24 +147,54 @@ class Claim:
     extra: dict = field(default_factory=dict)
 
 
+def publication_of(graph: Graph, node: Node) -> Node | None:
+    """What a statement about `node` (an event or a claim) is stated in: the article whose text the
+    evidence quotes for it, else the data set it was imported from; None when neither is known."""
+    articles = set(instances(graph, CKG.EncyclopediaArticle))
+    for annotation in sorted(graph.subjects(OA.hasBody, node), key=str):
+        for target in graph.objects(annotation, OA.hasTarget):
+            for source in graph.objects(target, OA.hasSource):
+                if source in articles:
+                    return source
+    for source in sorted(graph.objects(node, PROV.wasDerivedFrom), key=str):
+        if (source, RDF.type, CKG.DataSet) in graph:
+            return source
+    if (node, RDF.type, CKG.Claim) in graph:
+        for event in graph.objects(node, SDO.about):
+            found = publication_of(graph, event)
+            if found is not None:
+                return found
+    if len(articles) == 1 and not list(graph.objects(node, PROV.wasDerivedFrom)):
+        return next(iter(articles))  # a node of the one article's graph that no quote covers
+    return None
+
+
+def reference_to(graph: Graph, publication: Node | None, quote: str = "") -> Reference | None:
+    """A reference to the publication, with its URL (schema:url) and retrieval date (ckg:downloadDate)
+    where the data record them."""
+    if publication is None:
+        return None
+    url = graph.value(publication, SDO.url)
+    retrieved = graph.value(publication, CKG.downloadDate)
+    return Reference(publication, quote, str(url) if url is not None else "", str(retrieved)[:10] if retrieved is not None else "")
+
+
 def statements(graph: Graph, event: Node) -> list[Claim]:
     """The statements for one event: time, places, country, participants (referenced to the
-    article, quoting its words where the evidence has them), and one statement per casualty claim
-    of a kind Wikidata has a property for (referenced to the claim's source, quoting its wording)."""
+    publication that states them, quoting its words where the evidence has them), and one
+    statement per casualty claim of a kind Wikidata has a property for (referenced to the
+    publication the claim is read from, quoting the claim's own wording)."""
     quotes = _quotes(graph, event)
-    articles = [a for a in instances(graph, CKG.EncyclopediaArticle)]
-    article = articles[0] if articles else None
+    publication = publication_of(graph, event)
 
     def ref(*properties: URIRef, about: Node | None = None) -> Reference | None:
-        """The article as the reference, quoting the words that support the statement: a quote
+        """The publication as the reference, quoting the words that support the statement: a quote
         for one of `properties` (one that names `about` if any does), else the event's own quote."""
-        if article is None:
-            return None
         names = [str(n).casefold() for n in (list(graph.objects(about, RDFS.label)) + list(graph.objects(about, SKOS.altLabel)))] if about is not None else []
         candidates = [exact for prop in properties for exact in quotes.get(prop, [])]
         naming = [exact for exact in candidates if any(n in exact.casefold() for n in names)]
         chosen = (naming or candidates or quotes.get(None, []) or [""])[0]
-        return Reference(article, chosen)
+        return reference_to(graph, publication, chosen)
 
     found: list[Claim] = []
     moment = when(graph, event)
@@ -120,12 +212,33 @@ def statements(graph: Graph, event: Node) -> list[Claim]:
         prop = KIND_PROPERTY.get(figure.kind)
         if prop is None or figure.silent or figure.source is None:
             continue  # a silence is no value; Wikidata has no property for "wounded or missing" or "captured"
-        reference = Reference(figure.source, figure.wording)
-        if figure.has_number:
-            found.append(Claim(prop, "quantity", _quantity(figure), reference, figure.claim))
+        if graph.value(figure.claim, CKG.sourceField) is not None:
+            continue  # one column of a row's breakdown (UCDP's deaths_a ...): the row's total is the statement
+        stated_in = publication_of(graph, figure.claim)
+        # The quotation is the source's own words: an article's; a data set's row has none (the wording is ours).
+        words = "" if stated_in is not None and (stated_in, RDF.type, CKG.DataSet) in graph else figure.wording or figure.quote
+        reference = reference_to(graph, stated_in, words)
+        note = _unknown_because(graph, figure)
+        if note:
+            found.append(Claim(prop, "somevalue", None, reference, figure.claim, {"note": note}))
         else:
-            found.append(Claim(prop, "somevalue", None, reference, figure.claim))
+            found.append(Claim(prop, "quantity", _quantity(graph, figure), reference, figure.claim))
     return found
+
+
+def _unknown_because(graph: Graph, figure: Figure) -> str:
+    """Why a figure is written as an unknown value (Wikidata's somevalue) rather than a number: no
+    number; only a lower or an upper bound (Wikidata's quantities have both bounds or none, and "over
+    thirty" is not exactly 31); ACLED's 0, which ACLED records also when its sources give no figure."""
+    if not figure.has_number:
+        return "the source gives no number"
+    if figure.high is None:
+        return f"the source gives a lower bound only ({figure.low} or more)"
+    if figure.low is None:
+        return f"the source gives an upper bound only (at most {figure.high})"
+    if figure.low == figure.high == 0 and any("records 0 also when" in str(c) for c in graph.objects(figure.claim, RDFS.comment)):
+        return "ACLED's 0: ACLED records 0 also when its sources give no fatality figure"
+    return ""
 
 
 def _quotes(graph: Graph, event: Node) -> dict[Node | None, list[str]]:
@@ -150,15 +263,18 @@ def _time_value(moment) -> tuple[str, int] | None:
     return None
 
 
-def _quantity(figure: Figure) -> dict[str, object]:
-    """Amount and bounds: both bounds -> their middle as the amount, with the bounds; one bound ->
-    that number as the amount, without bounds (Wikidata has no one-sided bound; the quotation keeps
-    the words, e.g. "over thirty")."""
-    if figure.low is not None and figure.high is not None:
-        middle = (figure.low + figure.high) / 2
-        amount = int(middle) if middle == int(middle) else middle
-        return {"amount": amount, "lower": figure.low, "upper": figure.high}
-    return {"amount": figure.low if figure.low is not None else figure.high}
+def _quantity(graph: Graph, figure: Figure) -> dict[str, object]:
+    """A count with both bounds: the amount is the source's best estimate when it gives one inside
+    the bounds (UCDP's best), else the whole number at or below the middle (Wikidata's counts are
+    whole numbers); the bounds as given. Equal bounds: that number."""
+    low, high = figure.low, figure.high
+    assert low is not None and high is not None
+    best = graph.value(figure.claim, CKG.bestEstimate)
+    if low == high:
+        return {"amount": low, "lower": low, "upper": high}
+    if best is not None and low <= int(best) <= high:
+        return {"amount": int(best), "lower": low, "upper": high}
+    return {"amount": (low + high) // 2, "lower": low, "upper": high}
 
 
 def exportable(graph: Graph) -> list[Node]:
@@ -168,6 +284,38 @@ def exportable(graph: Graph) -> list[Node]:
         for e in instances(graph, CKG.Event)
         if any(f.kind in KIND_PROPERTY and not f.silent for f in casualty_figures(graph, e, tuple(KIND_PROPERTY), sub_events=False))
     ]
+
+
+def items(graph: Graph) -> list[tuple[Node, list[Node]]]:
+    """One item per linked cluster of exportable events (owl:sameAs, as a merge links them): the
+    cluster's representative (one with a Q-id, else one an article tells of, else the first IRI) and
+    its members, whose statements the item gathers."""
+    done: set[Node] = set()
+    found = []
+    chosen = set(exportable(graph))
+    for event in sorted(chosen, key=str):
+        if event in done:
+            continue
+        members = [m for m in same_as(graph, event) if m in chosen or m == event]
+        done.update(members)
+        with_qid = [m for m in members if qid_of(graph, m) is not None]
+        told = [m for m in members if (publication_of(graph, m), RDF.type, CKG.EncyclopediaArticle) in graph]
+        found.append(((with_qid or told or members)[0], members))
+    return found
+
+
+def item_statements(graph: Graph, members: list[Node]) -> list[Claim]:
+    """The statements of a cluster's members, each once (the same property, value and reference)."""
+    found, seen = [], set()
+    for member in members:
+        for claim in statements(graph, member):
+            value = item_for(graph, claim.value)[1] if claim.kind == "item" else repr(claim.value)
+            reference = (str(claim.reference.stated_in), claim.reference.quote) if claim.reference else None
+            key = (claim.property, claim.kind, value, reference, str(claim.source))
+            if key not in seen:
+                seen.add(key)
+                found.append(claim)
+    return found
 
 
 # --- RDF ------------------------------------------------------------------------------------------
@@ -184,12 +332,19 @@ def to_rdf(graph: Graph) -> Graph:
                               ("wikibase", WIKIBASE), ("schema", SDO), ("kid", KID), ("statement", STATEMENT),
                               ("value", VALUE), ("reference", REFERENCE), ("prov", PROV)):
         out.bind(prefix, namespace, override=True, replace=True)
-    for event in exportable(graph):
+    for event, members in items(graph):
         item, _qs = item_for(graph, event)
         out.add((item, RDF.type, WIKIBASE.Item))
         out.add((item, RDFS.label, Literal(label(graph, event), lang="en")))
         out.add((item, SDO.name, Literal(label(graph, event), lang="en")))
-        for number, claim in enumerate(statements(graph, event)):
+        for number, qid in enumerate(classes_of(graph, event) if qid_of(graph, event) is None else []):
+            statement = STATEMENT[_hash(event, "class", number, qid)]
+            out.add((item, P[INSTANCE_OF], statement))
+            out.add((item, WDT[INSTANCE_OF], WD[qid]))
+            out.add((statement, RDF.type, WIKIBASE.Statement))
+            out.add((statement, WIKIBASE.rank, WIKIBASE.NormalRank))
+            out.add((statement, PS[INSTANCE_OF], WD[qid]))
+        for number, claim in enumerate(item_statements(graph, members)):
             statement = STATEMENT[_hash(event, number, claim.property, claim.value, claim.source)]
             out.add((item, P[claim.property], statement))
             out.add((statement, RDF.type, WIKIBASE.Statement))
@@ -225,6 +380,8 @@ def to_rdf(graph: Graph) -> Graph:
             else:  # somevalue: an unknown value (Wikidata's RDF writes a blank node)
                 unknown = BNode()
                 out.add((statement, PS[claim.property], unknown))
+                if claim.extra.get("note"):
+                    out.add((statement, RDFS.comment, Literal(f"Unknown value: {claim.extra['note']}.", lang="en")))
             if claim.source is not None:
                 out.add((statement, RDFS.seeAlso, URIRef(str(claim.source))))  # the claim it comes from, for review
             if claim.reference is not None:
@@ -235,6 +392,10 @@ def to_rdf(graph: Graph) -> Graph:
                 out.add((reference, PR[STATED_IN], stated))
                 if claim.reference.quote:
                     out.add((reference, PR[QUOTATION], Literal(claim.reference.quote, lang="en")))
+                if claim.reference.url:
+                    out.add((reference, PR[REFERENCE_URL], URIRef(claim.reference.url)))
+                if claim.reference.retrieved:
+                    out.add((reference, PR[RETRIEVED], _rdf_time(f"+{claim.reference.retrieved}T00:00:00Z")))
     return out
 
 
@@ -258,13 +419,14 @@ def to_quickstatements(graph: Graph) -> str:
     Items without a sourced Wikidata identifier are placeholders written {kid:...}: find or create
     each item and put its Q-number there before running the batch."""
     lines: list[str] = []
-    for event in exportable(graph):
+    for event, members in items(graph):
         _item, subject = item_for(graph, event)
         if subject.startswith("{"):
             lines.append("CREATE")
             subject = "LAST"
             lines.append("\t".join((subject, "Len", _string(label(graph, event)))))
-        for claim in statements(graph, event):
+            lines += [f"{subject}\t{INSTANCE_OF}\t{qid}" for qid in classes_of(graph, event)]  # an item already on Wikidata has its own
+        for claim in item_statements(graph, members):
             if claim.kind == "item":
                 value = item_for(graph, claim.value)[1]  # type: ignore[arg-type]
             elif claim.kind == "time":
@@ -273,8 +435,9 @@ def to_quickstatements(graph: Graph) -> str:
             elif claim.kind == "quantity":
                 quantity = claim.value  # type: ignore[assignment]
                 value = _number(quantity["amount"])  # type: ignore[index]
-                if "lower" in quantity:  # type: ignore[operator]
-                    value += "~" + _number(quantity["upper"] - quantity["amount"])  # type: ignore[index,operator]
+                below, above = quantity["amount"] - quantity["lower"], quantity["upper"] - quantity["amount"]  # type: ignore[index,operator]
+                if below == above and above:  # QuickStatements writes symmetric bounds only (the RDF keeps any)
+                    value += "~" + _number(above)
             else:
                 value = "somevalue"
             fields = [subject, claim.property, value]
@@ -282,6 +445,10 @@ def to_quickstatements(graph: Graph) -> str:
                 fields += ["S" + STATED_IN[1:], item_for(graph, claim.reference.stated_in)[1]]
                 if claim.reference.quote:
                     fields += ["S" + QUOTATION[1:], "en:" + _string(claim.reference.quote)]
+                if claim.reference.url:
+                    fields += ["S" + REFERENCE_URL[1:], _string(claim.reference.url)]
+                if claim.reference.retrieved:
+                    fields += ["S" + RETRIEVED[1:], f"+{claim.reference.retrieved}T00:00:00Z/11"]
             lines.append("\t".join(fields))
     return "\n".join(lines) + ("\n" if lines else "")
 
