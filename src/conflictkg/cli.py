@@ -170,7 +170,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(report)
     report.set_defaults(handler=_report)
     _add_safety_options(parser, commands)
+    _add_progress_options(parser, commands)
     return parser
+
+
+def _add_progress_options(parser: argparse.ArgumentParser, commands) -> None:
+    """--quiet, before or after the subcommand: no progress lines (see conflictkg.progress)."""
+    text = "show no progress on stderr (shown by default when stderr is a terminal)"
+    parser.add_argument("--quiet", action="store_true", help=text)
+    for subcommand in commands.choices.values():
+        subcommand.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS, help=text)
+
+
+def _configure_progress(args: argparse.Namespace) -> None:
+    """Progress lines (stages, counts, times) on stderr when it is a terminal and --quiet is not given."""
+    from conflictkg import progress
+
+    progress.show(sys.stderr if sys.stderr.isatty() and not getattr(args, "quiet", False) else None)
 
 
 def _add_safety_options(parser: argparse.ArgumentParser, commands) -> None:
@@ -223,6 +239,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         _configure_logging(args.debug)
+        _configure_progress(args)
         if not getattr(args, "handler", None):
             build_parser().print_help(sys.stderr)
             return EXIT_USAGE
@@ -290,8 +307,12 @@ def _open(args: argparse.Namespace, for_loading: bool = False):
 
 
 def _load_command(args: argparse.Namespace) -> int:
+    from conflictkg import progress
+
     with _open(args, for_loading=True) as store:
-        report = store.load(args.data, args.input_format, args.with_builtin, args.graph, not args.no_ontology)
+        with progress.stage(f"loading into the {store.describe()}"):
+            report = store.load(args.data, args.input_format, args.with_builtin, args.graph, not args.no_ontology)
+            progress.note(report.triples, "triples")
         where = store.describe()
     for graph, count in report.graphs:
         name = "default graph" if graph is None else f"<{graph}>"
@@ -311,17 +332,21 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    from conflictkg import progress
+
+    with _open(args) as store, progress.stage(f"validating the {store.describe()}"):
         result = store.validate(args.shapes, args.validator)
     print(result.text, file=sys.stdout if result.conforms else sys.stderr)
     return EXIT_OK if result.conforms else EXIT_INVALID
 
 
 def _reason(args: argparse.Namespace) -> int:
+    from conflictkg import progress
     from conflictkg.graph.namespaces import INFERRED_GRAPH
 
-    with _open(args) as store:
+    with _open(args) as store, progress.stage(f"reasoning in the {store.describe()}"):
         report = store.reason()
+        progress.note(report.inferred, "triples inferred")
     for step, seconds in report.steps:
         print(f"{step}: {seconds:.2f} s", file=sys.stderr)
     print(f"<{INFERRED_GRAPH}>: {report.inferred} triples inferred")
@@ -383,8 +408,11 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError("--frame works with --format jsonld only")
     if args.shards is not None:
         return _export_shards(args, fmt if args.format else RdfFormat.NQUADS)
-    with _open(args) as store:
+    from conflictkg import progress
+
+    with _open(args) as store, progress.stage(f"exporting the {store.describe()}" + (" with its entailments" if args.reasoned else "")):
         data = store.export(fmt, args.reasoned, args.reasoner, args.frame)
+        progress.note(len(data), "bytes")
         where = store.describe()
     if _holds_no_statements(data, fmt):
         _refuse_to_empty(args.output, where)
@@ -501,14 +529,17 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from conflictkg import progress
     from conflictkg.inference.claim_relations import disagreements, relation_counts
     from conflictkg.queries.saved import find_query
     from conflictkg.queries.tables import render_table
 
     with _open(args) as opened:
-        store = opened.in_memory()
-        dataset = store.dataset
-        triples = store.size()
+        with progress.stage(f"reading the {opened.describe()}"):
+            store = opened.in_memory()
+            dataset = store.dataset
+            triples = store.size()
+            progress.note(triples, "triples")
         graphs = sum(1 for g in dataset.graphs() if len(g))
         report = store.validate()
         print(f"The graph holds {triples} triples in {graphs} graph(s).")
@@ -601,8 +632,11 @@ def _merge(args: argparse.Namespace) -> int:
 
     if not args.inputs and not args.with_builtin:
         raise UsageError("merge needs at least one input file (or --with-builtin)")
-    result = merge_files(args.inputs, with_builtin=args.with_builtin, input_format=args.input_format,
-                         output=args.output, aliases=args.aliases)
+    from conflictkg import progress
+
+    with progress.stage(f"merging {len(args.inputs) + args.with_builtin} input(s)"):
+        result = merge_files(args.inputs, with_builtin=args.with_builtin, input_format=args.input_format,
+                             output=args.output, aliases=args.aliases)
     report = result.report_text()
     if args.report:
         emit(args.report, report.encode("utf-8"))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from conflictkg import progress
 from conflictkg.errors import UsageError
 from conflictkg.graph.namespaces import INFERRED_GRAPH
 from conflictkg.queries.binding import closing_bracket, skip_lexeme, where_group_body
@@ -381,6 +382,8 @@ def validate_store(store, shapes: Graph | None = None, graphs=None) -> StoreRepo
     workers = [threading.Thread(target=write, daemon=True), threading.Thread(target=check_core, daemon=True)]
     for worker in workers:
         worker.start()
+    stage = progress.stage(f"checking SHACL Core ({len(graphs)} graphs streamed to shacl) and {len(constraints)} SPARQL constraints in bulk")
+    stage.__enter__()
     try:
         started = time.perf_counter()
         subclasses = _SubclassLookup(store, graphs)
@@ -393,6 +396,7 @@ def validate_store(store, shapes: Graph | None = None, graphs=None) -> StoreRepo
             worker.join()
         os.unlink(pipe)
         os.rmdir(folder)
+        stage.__exit__(None, None, None)
     for key in ("write error", "core error"):
         if key in outcome:
             raise outcome[key]  # type: ignore[misc]
@@ -405,6 +409,7 @@ def validate_store(store, shapes: Graph | None = None, graphs=None) -> StoreRepo
     report.results += fast_results(found, core, core_nt, None)
     report.results.sort(key=lambda r: r.key())
     report.conforms = not report.violations
+    progress.note(len(report.results), "validation results")
     return report
 
 
@@ -462,7 +467,6 @@ def validate_files(
     on data smaller than `FAST_THRESHOLD` (which goes to pySHACL, the reference)."""
     import pyoxigraph as ox
 
-    from conflictkg import progress
     from conflictkg.checks.shapes import (
         FAST_THRESHOLD,
         ValidationReport,
@@ -502,15 +506,12 @@ def validate_files(
     shapes = load_shapes(list(extra_shapes)) if extra_shapes else None
     if validator == "auto" and size < FAST_THRESHOLD and choose_validator(size, shapes or load_shapes()) == "pyshacl":
         return None
-    with progress.stage("deriving claim relations"):
-        store.extend(_shipped_ontology_quads())
-        progress.note(add_claim_relations_in_store(store), "triples")
+    store.extend(_shipped_ontology_quads())
+    add_claim_relations_in_store(store)
     ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
     if not store.contains_named_graph(ontology):
         store.extend(_shipped_ontology_quads())
-    with progress.stage("validating"):
-        found = validate_store(store, shapes)
-        progress.note(len(found.results), "results")
+    found = validate_store(store, shapes)
     timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in found.timings.items())
     return ValidationReport(found.conforms, found.results, "fast",
                             [f"Validated in a scratch Oxigraph store (SHACL-SPARQL constraints in bulk; {timing})."])

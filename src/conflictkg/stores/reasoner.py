@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL, RDF
+from conflictkg import progress
 from conflictkg.errors import UsageError
 from conflictkg.graph.parse import copy_quads, load_ontology, new_dataset, union_graph
 from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -130,9 +131,10 @@ def materialize(store, plan: RulePlan | None = None, inferred_graph: URIRef = IN
         """Run one rule; `load`: its answers are loaded now (a later rule reads them), else at the end."""
         started = time.perf_counter()
         writer.deferring = not load
-        action()
-        if load:
-            writer.load()
+        with progress.stage(name):
+            action()
+            if load:
+                writer.load()
         report.steps.append((name, time.perf_counter() - started))
 
     def construct(query: str) -> None:

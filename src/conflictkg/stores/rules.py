@@ -9,6 +9,7 @@ import re
 from rdflib import Dataset, Graph
 from rdflib.namespace import PROV, RDF, RDFS
 
+from conflictkg import progress
 from conflictkg.errors import QueryError
 from conflictkg.graph.namespaces import CKG, KGR, bind_prefixes
 from conflictkg.inference.claim_relations import (
@@ -188,7 +189,8 @@ def add_claim_relations_in_store(store) -> int:
         store.extend(ox.Quad(q.subject, q.predicate, q.object, scratch) for q in _shipped_ontology_quads())
     try:
         rules = shipped_rules()
-        run_rules(store, rules)
+        with progress.stage(f"deriving claim relations ({len(rules)} rules)"):
+            progress.note(run_rules(store, rules), "triples built")
     finally:
         if scratch is not None:
             store.update(f"DROP SILENT GRAPH <{scratch.value}>")
