@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a query parameter (repeatable)")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table", help="result format (default: table)")
     query.add_argument("-o", "--output", metavar="FILE", help="write the results here instead of stdout")
+    query.add_argument("--limit", type=int, metavar="N", help="answer at most N rows (a page; the queries' ORDER BY keeps pages stable)")
+    query.add_argument("--offset", type=int, metavar="N", help="skip the first N rows (with --limit: the next page)")
     _add_data_options(query)
     query.set_defaults(handler=_query)
 
@@ -376,10 +378,10 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 def _query(args: argparse.Namespace) -> int:
     from conflictkg.guard.files import emit
-    from conflictkg.queries.saved import find_query
+    from conflictkg.queries.saved import find_query, paged
     from conflictkg.queries.tables import format_result
 
-    query = find_query(args.name)
+    query = paged(find_query(args.name), args.limit, args.offset)
     params = _parse_params(args.param)
     with _open(args) as store:
         result = store.query(query, params)

@@ -227,3 +227,46 @@ def where_group_body(text: str) -> tuple[int, int]:
     if end is not None:
         return start, end - 1
     raise QueryError("unbalanced braces in the query")
+
+
+_MODIFIER = re.compile(r"(?i)\b(LIMIT|OFFSET)\s+(\d+)")
+_TRAILING_VALUES = re.compile(r"(?i)\bVALUES\b")
+
+
+def with_page(query_text: str, limit: int | None = None, offset: int | None = None) -> str:
+    """`query_text` answering only the rows from `offset` (0: the first) up to `limit` of them.
+
+    The LIMIT and OFFSET go after the top-level WHERE group's solution modifiers (GROUP BY,
+    ORDER BY...), before a trailing VALUES clause. A query with a LIMIT or OFFSET of its own
+    keeps its window, and the page is taken inside it (OFFSET adds up, LIMIT is the smaller).
+    Pages are stable only for a query with an ORDER BY that orders every row."""
+    if limit is None and offset is None:
+        return query_text
+    if (limit is not None and limit < 0) or (offset is not None and offset < 0):
+        raise QueryError("--limit and --offset take a number of rows, 0 or more")
+    _start, end = where_group_body(query_text)
+    head, tail = query_text[: end + 1], query_text[end + 1 :]
+    code = _without_comments(tail)
+    own = {word.upper(): int(number) for word, number in _MODIFIER.findall(code)}
+    values_at = _TRAILING_VALUES.search(code)
+    modifiers, trailing = (code[: values_at.start()], code[values_at.start() :]) if values_at else (code, "")
+    modifiers = _MODIFIER.sub("", modifiers).rstrip()
+    start = own.get("OFFSET", 0) + (offset or 0)
+    rows = [n for n in (limit, None if "LIMIT" not in own else max(own["LIMIT"] - (offset or 0), 0)) if n is not None]
+    page = (f"\nLIMIT {min(rows)}" if rows else "") + (f"\nOFFSET {start}" if start else "")
+    return head + modifiers + page + ("\n" + trailing if trailing else "\n")
+
+
+def _without_comments(text: str) -> str:
+    """`text` with its comments removed (strings and IRIs kept as they are)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        skipped = skip_lexeme(text, i)
+        if skipped != i:
+            if text[i] != "#":
+                out.append(text[i:skipped])
+            i = skipped
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)

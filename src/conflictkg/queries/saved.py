@@ -154,10 +154,30 @@ def _to_iri(raw: str) -> URIRef:
     return URIRef(value)
 
 
-def run_query(dataset: Dataset, query: SavedQuery, values: dict[str, str] | None = None) -> Result:
-    """Run a saved query on `dataset` with its parameters bound by rdflib (never pasted in)."""
+def paged(query: SavedQuery, limit: int | None = None, offset: int | None = None) -> SavedQuery:
+    """The query answering one page of its rows: at most `limit` rows, after skipping `offset`
+    (see `conflictkg.queries.binding.with_page`). Every store runs the result as it runs the query."""
+    from dataclasses import replace
+
+    from conflictkg.queries.binding import with_page
+
+    if limit is None and offset is None:
+        return query
+    return replace(query, text=with_page(query.text, limit, offset))
+
+
+def run_query(
+    dataset: Dataset,
+    query: SavedQuery,
+    values: dict[str, str] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Result:
+    """Run a saved query on `dataset` with its parameters bound by rdflib (never pasted in);
+    with `limit`/`offset`, one page of its rows (see `paged`)."""
     from rdflib.plugins.sparql import prepareQuery
 
+    query = paged(query, limit, offset)
     bindings = bind_parameters(query, values or {})
     try:
         prepared = prepareQuery(query.text, initNs={p: ns for p, ns in PREFIXES.items()})
@@ -179,6 +199,7 @@ __all__ = [
     "SavedQuery",
     "bind_parameters",
     "find_query",
+    "paged",
     "parse_saved_query",
     "run_query",
     "saved_queries",
