@@ -26,6 +26,7 @@ from conflictkg.exchange.importers.columnar import (
     whole,
 )
 from conflictkg.exchange.importers.common import (
+    ADMIN_LEVEL,
     AS_WKT,
     BEGIN,
     CITES,
@@ -33,6 +34,7 @@ from conflictkg.exchange.importers.common import (
     CKV,
     COMBATANT,
     COMMENT,
+    CONTAINED_IN,
     DCTERMS,
     DECIMAL,
     DERIVED,
@@ -69,6 +71,7 @@ from conflictkg.exchange.importers.common import (
     day_month_year,
     identifier_quads,
     iso_date,
+    place_segment,
     require,
     slug,
     split_list,
@@ -126,6 +129,7 @@ class AcledImporter(Importer):
 
     def start(self, columns: list[str]) -> None:
         super().start(columns)
+        self.memo: dict[str, dict] = {}
         self.types = self.vocabulary.concepts(ACLED_SCHEME)
         self.time_codes = self.vocabulary.concepts(TIME_PRECISION_SCHEME)
         self.geo_codes = self.vocabulary.concepts(GEO_PRECISION_SCHEME)
@@ -236,13 +240,37 @@ class AcledImporter(Importer):
             q(event, LOCATION_PRECISION, concepts(geo_code, self.geo_codes)),
         ]
 
-        # Places: country > admin1 > admin2 > admin3 > location; the row's point on the event.
-        def place_of(values: tuple[str, ...]) -> str:
-            node, triples = self.place(*values)
-            once.extend(triples)
-            return f"<{node}>"
+        # Places: country > admin1 > admin2 > admin3 > location, each named node written once
+        # (ACLED's locations are many: built for the batch, not one by one); the row's point on the event.
+        def segment(values: tuple[str, ...]) -> str:
+            return place_segment(values[0])
 
-        place = lookup(frame, [country, T("admin1"), T("admin2"), T("admin3"), location, T("iso")], place_of)
+        def country_code(values: tuple[str, ...]) -> str:
+            once.extend(self.country_code(*values))
+            return ""
+
+        lookup(frame, [country, T("iso")], country_code, self.memo.setdefault("iso", {}))
+        levels = [(country, CKG.Country, 0), (T("admin1"), CKG.Region, 1), (T("admin2"), CKG.Region, 2),
+                  (T("admin3"), CKG.Region, 3), (location, CKG.Place, None)]
+        paths = [cat(f"{KID_TEXT}place/{self.publisher_key}/", lookup(frame, [country], segment, self.memo.setdefault("segment", {})))]
+        for name, _cls, _level in levels[1:]:
+            step = cat(paths[-1], "/", lookup(frame, [name], segment, self.memo.setdefault("segment", {})))
+            paths.append(pl.when(name != "").then(step).otherwise(paths[-1]))
+        frame = frame.with_columns(*(path.alias(f"_place{k}") for k, path in enumerate(paths)))
+        chain: list[tuple[pl.DataFrame, list[pl.Expr]]] = []
+        for k, (name, cls, level) in enumerate(levels):
+            found = frame.filter(name != "").select(
+                pl.col(f"_place{k}").alias("node"), name.alias("name"), pl.col(f"_place{max(k - 1, 0)}").alias("parent")
+            ).unique(subset=["node"], keep="first", maintain_order=True)
+            found = self.new_places(found, f"{cls}|{level}")
+            node = cat("<", pl.col("node"), ">")
+            chain.append((found, [
+                q(node, A, f"<{cls}>"),
+                q(node, LABEL, english(pl.col("name"))),
+                *([q(node, CONTAINED_IN, cat("<", pl.col("parent"), ">"))] if k else []),
+                *([q(node, ADMIN_LEVEL, integer(pl.lit(str(level))))] if level is not None else []),
+            ]))
+        place = cat("<", pl.col(f"_place{len(levels) - 1}"), ">")
         out.append(q(event, HAS_PLACE, place))
         latitude, longitude = T("latitude"), T("longitude")
         has_point = (latitude != "") & (longitude != "")
@@ -263,8 +291,8 @@ class AcledImporter(Importer):
             return f"<{node}>"
 
         inter1, inter2 = T("inter1").str.to_lowercase(), T("inter2").str.to_lowercase()
-        a = lookup(frame, [actor1, inter1, country], actor_of)
-        b = lookup(frame, [actor2, inter2, country], actor_of)
+        a = lookup(frame, [actor1, inter1, country], actor_of, self.memo.setdefault("actor", {}))
+        b = lookup(frame, [actor2, inter2, country], actor_of, self.memo.setdefault("actor", {}))
         battle = concepts(T("event_type"), self.types) == f"<{self.types.get('Battles')}>"
         civilians = (actor2 != "") & inter2.is_in(CIVILIAN_CODES) & ~inter1.is_in(CIVILIAN_CODES)
         out += [
@@ -282,7 +310,7 @@ class AcledImporter(Importer):
                 return "\t".join(nodes)
             return make
 
-        fanned = [(lookup(frame, [T(column)], actors_in(None)), [(event, HAS_ACTOR)]) for column in ("assoc_actor_1", "assoc_actor_2")]
+        fanned = [(lookup(frame, [T(column)], actors_in(None), self.memo.setdefault("associated", {})), [(event, HAS_ACTOR)]) for column in ("assoc_actor_1", "assoc_actor_2")]
 
         # The fatality figure: ACLED's claim, citing the row's sources.
         claim = iri(KID_TEXT, "claim/", self.key, "/", local, "/fatalities")
@@ -295,20 +323,24 @@ class AcledImporter(Importer):
             q(claim, IDENTIFIER, plain(event_id)),
             when(fatalities == "0", q(claim, COMMENT, '"ACLED records 0 also when its sources give no fatality figure."@en')),
         ]
-        fanned.append((lookup(frame, [T("source")], actors_in("acled-source")), [(claim, CITES)]))
-        return Quads(out, once, fanned)
+        fanned.append((lookup(frame, [T("source")], actors_in("acled-source"), self.memo.setdefault("sources", {})), [(claim, CITES)]))
+        return Quads(out, once, fanned, frame, chain)
 
-    def place(self, country: str, admin1: str, admin2: str, admin3: str, location: str, iso: str) -> tuple[URIRef, list[Triple]]:
-        """ACLED's location is always a named place of its own (a town called as its district is not
-        the district), inside the innermost division the row names."""
-        place, triples = self.place_chain(
-            [(admin1, CKG.Region, 1), (admin2, CKG.Region, 2), (admin3, CKG.Region, 3), (location, CKG.Place, None)],
-            country,
-        )
-        if iso.isdigit():
-            country_node = self.place_node([country])
-            triples += self.once(f"{country_node}|iso", lambda: self.external_identifier(country_node, "ISO 3166-1 numeric", iso.zfill(3)))
-        return place, triples
+    def country_code(self, country: str, iso: str) -> list[Triple]:
+        """The country's ISO 3166-1 numeric code, when the row gives one."""
+        if not iso.isdigit():
+            return []
+        country_node = self.place_node([country])
+        return self.once(f"{country_node}|iso", lambda: self.external_identifier(country_node, "ISO 3166-1 numeric", iso.zfill(3)))
+
+    def new_places(self, found: pl.DataFrame, kind: str) -> pl.DataFrame:
+        """The rows of `found` whose node (of this kind) no earlier batch wrote; remembers them."""
+        earlier = self.memo.setdefault("places-written", {}).get(kind)
+        if earlier is not None:
+            found = found.filter(~pl.col("node").is_in(earlier))
+        written = found.get_column("node")
+        self.memo["places-written"][kind] = written if earlier is None else pl.concat([earlier, written], rechunk=False)
+        return found
 
     def _actor(self, name: str, inter: str, country: str) -> tuple[URIRef, list[Triple]]:
         """A main actor typed by its inter code; state forces are the armed forces of the state

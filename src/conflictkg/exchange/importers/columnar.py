@@ -142,12 +142,26 @@ def rows_of(frame: pl.DataFrame, columns: list[str]) -> Iterator[Row]:
 # N-Quads text as polars expressions
 # ---------------------------------------------------------------------------
 
-Part = str | pl.Expr
+class Safe:
+    """An expression whose values need no escaping in a literal (digits, codes, checked ids)."""
+
+    def __init__(self, expr: pl.Expr):
+        self.expr = expr
+
+
+Part = str | pl.Expr | Safe
 
 
 def cat(*parts: Part) -> pl.Expr:
-    """The parts one after another; null when any part is null."""
-    return pl.concat_str([part if isinstance(part, pl.Expr) else pl.lit(part) for part in parts])
+    """The parts one after another (neighbouring strings joined); null when any part is null."""
+    merged: list[str | pl.Expr] = []
+    for part in parts:
+        part = part.expr if isinstance(part, Safe) else part
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif not (isinstance(part, str) and part == ""):
+            merged.append(part)
+    return pl.concat_str([part if isinstance(part, pl.Expr) else pl.lit(part) for part in merged])
 
 
 def iri(*parts: Part) -> pl.Expr:
@@ -238,23 +252,30 @@ def render(frame: pl.DataFrame, expressions: list[pl.Expr]) -> pl.DataFrame:
 
 def write_columns(lines: pl.DataFrame, out: BinaryIO) -> int:
     """Write every non-null line of every column of `lines` to `out`, each ended by a line break;
-    return how many were written. Written by polars straight to `out`, a column at a time."""
-    count = 0
-    for name in lines.columns:
-        column = lines.get_column(name).drop_nulls()
-        if column.len():
-            column.to_frame().write_csv(out, include_header=False, quote_style="never", line_terminator="\n")
-            count += column.len()
-    return count
+    return how many were written. Written by polars straight to `out`."""
+    if not lines.width:
+        return 0
+    column = pl.concat([lines.get_column(name) for name in lines.columns], how="vertical", rechunk=False).drop_nulls()
+    if column.len():
+        column.to_frame().write_csv(out, include_header=False, quote_style="never", line_terminator="\n")
+    return column.len()
 
 
-def lookup(frame: pl.DataFrame, keys: list[pl.Expr], make: Callable[[tuple[str, ...]], str | None]) -> pl.Expr:
-    """A column made by calling `make` once per distinct combination of the `keys` in this batch
-    (names, ids: few distinct values) and mapping every row to its result."""
+def lookup(
+    frame: pl.DataFrame, keys: list[pl.Expr], make: Callable[[tuple[str, ...]], str | None], memo: dict | None = None
+) -> pl.Expr:
+    """A column made by calling `make` once per distinct combination of the `keys` (names, ids: few
+    distinct values), in the order of their first rows, and mapping every row to its result. With
+    `memo` (kept by the caller across batches), a combination seen in an earlier batch is not made again."""
     separator = "\x1f"
     joined = pl.concat_str(keys, separator=separator)
     distinct = frame.select(joined.alias("k")).get_column("k").unique(maintain_order=True).to_list()
-    mapping = {key: make(tuple(key.split(separator))) for key in distinct}
+    memo = {} if memo is None else memo
+    mapping = {}
+    for key in distinct:
+        if key not in memo:
+            memo[key] = make(tuple(key.split(separator)))
+        mapping[key] = memo[key]
     return joined.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
@@ -263,6 +284,7 @@ __all__ = [
     "NUMBER",
     "Batch",
     "NeedsExactReading",
+    "Safe",
     "at_most",
     "cat",
     "date",

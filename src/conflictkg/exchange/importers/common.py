@@ -98,13 +98,14 @@ T_EVENT, T_CLAIM, T_EXTERNAL_ID = f"<{_C}Event>", f"<{_C}Claim>", f"<{_C}Externa
 (EVENT_TYPE, SOURCE_EVENT_TYPE, SOURCE_TIME_PRECISION, TIME_PRECISION, LOCATION_PRECISION, SUB_EVENT_OF, HAS_PLACE,
  HAS_ACTOR, PERPETRATOR, TARGET, COMBATANT, CLAIM_KIND, CASUALTY_KIND, CLAIM_STATUS, WORDING, CITES, CONCERNS, BEST,
  LOW, HIGH, UNORDERED, SOURCE_FIELD, EXTERNAL_ID, SOURCE_ID, SCHEME, VALUE, BEGIN, END, EARLIEST_BEGIN, LATEST_END,
- REFERENCE_DATE) = (
+ REFERENCE_DATE, CONTAINED_IN, ADMIN_LEVEL) = (
     f"<{_C}{name}>" for name in (
         "eventType", "sourceEventType", "sourceTimePrecision", "timePrecision", "locationPrecision", "subEventOf",
         "hasPlace", "hasActor", "perpetrator", "target", "combatant", "claimKind", "casualtyKind", "claimStatus",
         "wording", "citesSource", "concernsActor", "bestEstimate", "lowEstimate", "highEstimate",
         "unorderedEstimates", "sourceField", "externalIdentifier", "sourceIdentifier", "identifierScheme",
-        "identifierValue", "beginDate", "endDate", "earliestBegin", "latestEnd", "referenceDate",
+        "identifierValue", "beginDate", "endDate", "earliestBegin", "latestEnd", "referenceDate", "containedIn",
+        "adminLevel",
     )
 )
 ISO_DATE = r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00(?:\.0+)?)?$"
@@ -366,6 +367,8 @@ class Quads:
     lines: list[pl.Expr]
     once: list[Triple]
     fanned: list[tuple[pl.Expr, list[tuple[pl.Expr, str]]]]
+    frame: pl.DataFrame | None = None  # the batch with columns the expressions share, made once
+    tables: list[tuple[pl.DataFrame, list[pl.Expr]]] = field(default_factory=list)  # other frames and their lines
 
 
 class _SeenIds:
@@ -512,7 +515,18 @@ class Importer:
     def place_node(self, path: list[str]) -> URIRef:
         """The place at `path` (the country's name, then each division's, then the named location's,
         as published) in this publisher's hierarchy."""
-        return KID["/".join([f"place/{self.publisher_key}", *(place_segment(name) for name in path)])]
+        return URIRef("/".join([f"{KID_TEXT}place/{self.publisher_key}", *(place_segment(name) for name in path)]))
+
+    def _new(self, key: str) -> bool:
+        """Whether `key` was not written recently (see `once`); remembers it."""
+        seen = self._seen
+        if key in seen:
+            seen.move_to_end(key)
+            return False
+        seen[key] = None
+        if len(seen) > 200_000:
+            seen.popitem(last=False)
+        return True
 
     def place_chain(
         self, names: list[tuple[str, URIRef, int | None]], country: str
@@ -523,27 +537,20 @@ class Importer:
         (`place_node`), so the same division is one node in every row and every import, and a
         named location equal in name to a division above it is still a place of its own.
         Returns the innermost place and the triples (written once per place and class)."""
-        path = [country]
-        parent = self.place_node(path)
-        triples = self.once(
-            f"{parent}|{CKG.Country}|0",
-            lambda: [(parent, RDF.type, CKG.Country), (parent, RDFS.label, en(country)), (parent, CKG.adminLevel, integer(0))],
-        )
+        text_path = f"{KID_TEXT}place/{self.publisher_key}/{place_segment(country)}"
+        parent = URIRef(text_path)
+        triples: list[Triple] = []
+        if self._new(f"{text_path}|{CKG.Country}|0"):
+            triples += [(parent, RDF.type, CKG.Country), (parent, RDFS.label, en(country)), (parent, CKG.adminLevel, integer(0))]
         for name, cls, level in names:
             if not name:
                 continue
-            path.append(name)
-            node = self.place_node(path)
-            outer = parent
-            triples += self.once(
-                f"{node}|{cls}|{level}",
-                lambda node=node, name=name, cls=cls, outer=outer, level=level: [
-                    (node, RDF.type, cls),
-                    (node, RDFS.label, en(name)),
-                    (node, CKG.containedIn, outer),
-                    *([(node, CKG.adminLevel, integer(level))] if level is not None else []),
-                ],
-            )
+            text_path = f"{text_path}/{place_segment(name)}"
+            node = URIRef(text_path)
+            if self._new(f"{text_path}|{cls}|{level}"):
+                triples += [(node, RDF.type, cls), (node, RDFS.label, en(name)), (node, CKG.containedIn, parent)]
+                if level is not None:
+                    triples.append((node, CKG.adminLevel, integer(level)))
             parent = node
         return parent, triples
 
@@ -639,9 +646,13 @@ class Importer:
     def _write(self, frame: pl.DataFrame, sink: QuadSink) -> None:
         end = sink.line_end(self.graph)
         made = self.quads(frame, end)
+        if made.frame is not None:
+            frame = made.frame
         if made.once:
             sink.write(self._with_graph(made.once))
         sink.write_lines(render(frame, made.lines), self.graph)
+        for table, lines in made.tables:
+            sink.write_lines(render(table, lines), self.graph)
         for items, uses in made.fanned:
             spread = frame.select(items.str.split("\t").alias("item"), *(s.alias(f"s{i}") for i, (s, _p) in enumerate(uses)))
             spread = spread.explode("item").filter(pl.col("item") != "")

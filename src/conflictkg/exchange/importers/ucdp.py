@@ -11,6 +11,7 @@ from rdflib import Literal, URIRef
 
 from conflictkg.exchange.importers.columnar import (
     DATE_TYPE,
+    Safe,
     at_most,
     cat,
     decimal_text,
@@ -168,6 +169,7 @@ class UcdpImporter(Importer):
 
     def start(self, columns: list[str]) -> None:
         super().start(columns)
+        self.memo: dict[str, dict] = {}
         self.violence = self.vocabulary.concepts(TYPE_SCHEME)
         self.date_codes = self.vocabulary.concepts(DATE_PRECISION_SCHEME)
         self.where_codes = self.vocabulary.concepts(WHERE_PRECISION_SCHEME)
@@ -240,10 +242,17 @@ class UcdpImporter(Importer):
         T = functools.partial(stripped, frame)
         once: list[Triple] = []
         key, dataset = self.key, f"<{self.dataset}>"
-        event_id = self.id_expression(frame)
-        event = iri(KID_TEXT, "event/", key, "/", event_id)
-        claim_base = cat("<", KID_TEXT, "claim/", key, "/", event_id, "/")
-        identifier = plain(event_id)
+        # Columns many lines share, made once: the event's id and IRI, the claims' IRI stem, the figures.
+        figures = ("low", "best", "high", *BREAKDOWN)
+        frame = frame.with_columns(
+            self.id_expression(frame).alias("_id"),
+            *(whole(T(column)).alias(f"_{column}") for column in figures),
+        ).with_columns(
+            iri(KID_TEXT, "event/", key, "/", pl.col("_id")).alias("_event"),
+            cat("<", KID_TEXT, "claim/", key, "/", pl.col("_id"), "/").alias("_claim"),
+            cat('"', pl.col("_id"), '"').alias("_identifier"),
+        )
+        event_id, event, claim_base, identifier = Safe(pl.col("_id")), pl.col("_event"), pl.col("_claim"), pl.col("_identifier")
         violence = T("type_of_violence").str.strip_suffix(".0")
         date_code = T("date_prec").str.strip_suffix(".0")
         where_code = T("where_prec").str.strip_suffix(".0")
@@ -299,11 +308,11 @@ class UcdpImporter(Importer):
             once.extend(triples)
             return f"<{node}>"
 
-        place = lookup(frame, [country, adm_1, T("adm_2"), where, T("country_id")], place_of)
+        place = lookup(frame, [country, adm_1, T("adm_2"), where, T("country_id")], place_of, self.memo.setdefault("place", {}))
         out.append(q(event, HAS_PLACE, place))
         latitude, longitude = T("latitude"), T("longitude")
         has_point = (latitude != "") & (longitude != "")
-        geometry = iri(KID_TEXT, "event/", key, "/", event_id, "/geometry")
+        geometry = cat(event.str.strip_suffix(">"), "/geometry>")
         out += [when(has_point, line) for line in (
             q(event, HAS_GEOMETRY, geometry),
             q(geometry, A, T_GEOMETRY),
@@ -318,21 +327,21 @@ class UcdpImporter(Importer):
             once.extend(triples)
             return f"<{node}>"
 
-        a = lookup(frame, [side_a, T("side_a_new_id")], side_of)
-        b = lookup(frame, [side_b, T("side_b_new_id")], side_of)
+        a = lookup(frame, [side_a, T("side_a_new_id")], side_of, self.memo.setdefault("side", {}))
+        b = lookup(frame, [side_b, T("side_b_new_id")], side_of, self.memo.setdefault("side", {}))
         one_sided = violence == "3"
         out += [
             q(event, pl.when(one_sided).then(pl.lit(PERPETRATOR)).otherwise(pl.lit(COMBATANT)), a),
             q(event, pl.when(one_sided).then(pl.lit(TARGET)).otherwise(pl.lit(COMBATANT)), b),
         ]
         # Claims: the total and the breakdown, each UCDP's, citing the row's sources.
-        low, best, high = (whole(T(c)) for c in ("low", "best", "high"))
+        low, best, high = (pl.col(f"_{c}") for c in ("low", "best", "high"))
         total = cat(claim_base, "deaths-total>")
-        out += self.claim_lines(total, event, english("best ", best, ", low ", low, ", high ", high), end)
+        out += self.claim_lines(total, event, english("best ", Safe(best), ", low ", Safe(low), ", high ", Safe(high)), end)
         ordered = at_most(low, high)
         inside = at_most(low, best) & at_most(best, high)
         out += [
-            q(total, LABEL, english("UCDP GED: ", best, " deaths (low ", low, ", high ", high, ") (event ", event_id, ")")),
+            q(total, LABEL, english("UCDP GED: ", Safe(best), " deaths (low ", Safe(low), ", high ", Safe(high), ") (event ", event_id, ")")),
             q(total, BEST, integer(best)),
             q(total, LOW, integer(low)),
             q(total, HIGH, integer(high)),
@@ -341,9 +350,9 @@ class UcdpImporter(Importer):
             when(ordered, q(total, MAX, integer(high))),
             when(~(ordered & inside), q(total, UNORDERED, TRUE_TEXT)),
             when(ordered & ~inside, q(total, COMMENT, english(
-                "As published, the best estimate ", best, " lies outside the low-high range ", low, "-", high, "."))),
+                "As published, the best estimate ", Safe(best), " lies outside the low-high range ", Safe(low), "-", Safe(high), "."))),
             when(~ordered, q(total, COMMENT, english(
-                "As published, the low estimate ", low, " exceeds the high estimate ", high, "; no bounds are recorded."))),
+                "As published, the low estimate ", Safe(low), " exceeds the high estimate ", Safe(high), "; no bounds are recorded."))),
         ]
         citation, original = T("source_article"), T("source_original")
         out.append(when(citation != "", q(total, CITATION, plain(citation))))
@@ -354,10 +363,10 @@ class UcdpImporter(Importer):
         for column, whose in (("deaths_a", a), ("deaths_b", b), ("deaths_civilians", pl.lit(f"<{civilians}>")), ("deaths_unknown", None)):
             claim = cat(claim_base, column.replace("_", "-"), ">")
             claims.append(claim)
-            figure = whole(T(column))
-            out += self.claim_lines(claim, event, english(f"{column}: ", figure), end)
+            figure = pl.col(f"_{column}")
+            out += self.claim_lines(claim, event, english(f"{column}: ", Safe(figure)), end)
             out += [
-                q(claim, LABEL, english(f"UCDP GED: {column} ", figure, " (event ", event_id, ")")),
+                q(claim, LABEL, english(f"UCDP GED: {column} ", Safe(figure), " (event ", event_id, ")")),
                 q(claim, BEST, integer(figure)),
                 q(claim, SOURCE_FIELD, f'"{column}"'),
                 q(claim, IDENTIFIER, identifier),
@@ -373,8 +382,8 @@ class UcdpImporter(Importer):
                 nodes.append(f"<{node}>")
             return "\t".join(nodes)
 
-        sources = lookup(frame, [T("source_office")], sources_of)
-        return Quads(out, once, [(sources, [(claim, CITES) for claim in claims])])
+        sources = lookup(frame, [T("source_office")], sources_of, self.memo.setdefault("sources", {}))
+        return Quads(out, once, [(sources, [(claim, CITES) for claim in claims])], frame)
 
     # -- what recurs: written once per node, in Python ------------------------------
 
