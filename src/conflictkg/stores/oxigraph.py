@@ -132,11 +132,10 @@ class OxigraphStore(Store):
         target = staging.new_staging_path(self._folder)
         with staging.pending(target):
             original = self._ox
-            if original is not None:
-                original.flush()
-                original.backup(str(target))  # hard links to the database's immutable files
-                work = ox.Store(str(target))
-            else:
+            with staging.creating:  # a stop (Ctrl-C) waits for the folder to be made, then removes it
+                if original is not None:
+                    original.flush()
+                    original.backup(str(target))  # hard links to the database's immutable files
                 work = ox.Store(str(target))
             self._ox, self._staging = work, target
             try:

@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,9 @@ _READY = ".ready"
 # Folders a running write has made and not yet switched in: removed if the process is stopped
 # (Ctrl-C, SIGTERM, --timeout) before it could remove them itself.
 _pending: set[Path] = set()
+# Held while a staging folder is being made (Store.backup or a new Store, in native code): a stop
+# waits for it, or the folder would be made again after it was removed.
+creating = threading.Lock()
 
 
 def is_database(path: Path) -> bool:
@@ -122,12 +126,22 @@ def switch(staging: Path, path: Path) -> None:
 def discard(staging: Path) -> None:
     """Remove a staging folder that will not be switched in."""
     shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(staging.with_name(staging.name + ".tmp"), ignore_errors=True)  # RocksDB's checkpoint in the making
     _ready_marker(staging).unlink(missing_ok=True)
     _pending.discard(staging)
 
 
 def remove_pending() -> None:
     """Remove every staging folder this process has not switched in (when it is being stopped)."""
+    got = creating.acquire(timeout=60)
+    try:
+        _remove_pending()
+    finally:
+        if got:
+            creating.release()
+
+
+def _remove_pending() -> None:
     for staging in list(_pending):
         if not _ready_marker(staging).exists():  # a complete one is finished by the next open
             discard(staging)
