@@ -309,6 +309,12 @@ def _open(args: argparse.Namespace, for_loading: bool = False):
 
 
 def _load_command(args: argparse.Namespace) -> int:
+    if args.graph:
+        from conflictkg.guard.inputs import iri_problem
+
+        problem = iri_problem(args.graph)
+        if problem is not None:
+            raise UsageError(f"--graph {args.graph!r} is not an absolute IRI: it {problem.replace('is a relative reference and the file sets no base IRI (@base / xml:base); write absolute IRIs', 'is relative')}")
     from conflictkg import progress
 
     with _open(args, for_loading=True) as store:
