@@ -170,7 +170,9 @@ def test_remote_store_answers_every_saved_query_like_memory(remote, memory, case
     query = find_query(case["query"])
     expected = rows_of(memory.query(query, case.get("params", {})))
     actual = rows_of(remote.query(query, case.get("params", {})))
-    assert expected[1], "the case has no answer to compare"
+    # a case with `extra` data has its answer only with that data; on the built-in data both stores
+    # must agree that there is none (the article's figures never disagree)
+    assert expected[1] or "extra" in case, "the case has no answer to compare"
     assert same_rows(expected, actual, bool(case.get("ordered"))), (expected, actual)
 
 
