@@ -228,3 +228,33 @@ def test_precedents_are_events_with_time_and_scope(builtin_dataset):
         assert str(builtin_dataset.value(claim, CKG.precedentScope)).endswith(scope)
         assert builtin_dataset.value(precedent, CKG.earliestBegin) == Literal(earliest, datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
         assert str(builtin_dataset.value(precedent, CKG.latestEnd)) == latest
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def test_exports_mark_a_claimed_event_as_claimed(builtin_dataset):
+    from conflictkg.exchange.exporters import export
+
+    acled = {row["event_id_cnty"]: row for row in _csv_rows(export(builtin_dataset, "acled"))}
+    capture = acled["ckg-national-road-4-base-capture-2023-10"]
+    assert capture["notes"].startswith("Claimed by Jama'at Nasr al-Islam wal Muslimin: reported only as")
+    assert not acled["ckg-kwala-attack"]["notes"].startswith("Claimed by")  # the article states the attack
+    # UCDP exports events with a number of dead: give the claimed capture one (a made-up figure by a
+    # made-up outlet, in memory only) and its source_original says the event is only claimed
+    data = load_dataset()
+    extra = data.graph(KGR["test-ucdp-hedge"])
+    claim, event = KID["claim/test-capture-killed"], KID["event/national-road-4-base-capture-2023-10"]
+    for p, o in ((RDF.type, CKG.Claim), (PROV.wasAttributedTo, KID["actor/rfi"]), (SCHEMA.about, event),
+                 (CKG.claimKind, URIRef("https://w3id.org/conflictkg/vocab/claim-kind/casualties")),
+                 (CKG.casualtyKind, URIRef("https://w3id.org/conflictkg/vocab/casualty/killed")),
+                 (CKG.concernsActor, KID["actor/malian-armed-forces"]), (SCHEMA.minValue, Literal(3)), (SCHEMA.maxValue, Literal(3))):
+        extra.add((claim, p, o))
+    ucdp = {row["relid"]: row for row in _csv_rows(export(data, "ucdp"))}
+    row = ucdp["ckg-national-road-4-base-capture-2023-10"]
+    assert row["source_original"].startswith("claimed by Jama'at Nasr al-Islam wal Muslimin (not stated as fact")
+    assert not ucdp["ckg-kwala-attack"]["source_original"].startswith("claimed by")
