@@ -657,12 +657,10 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from conflictkg.graph.parse import with_ontology
     from conflictkg.views.report import write_report
 
-    with _open(args) as store:
-        dataset = with_ontology(store.to_dataset())
-    index = write_report(dataset, args.output, title=args.title)
+    with _open(args) as store:  # the report reads the store where it is (Oxigraph) or copies it (others)
+        index = write_report(store, args.output, title=args.title)
     print(f"conflictkg: wrote the report to {index} (open it in a browser; it needs no server)")
     return EXIT_OK
 

@@ -61,6 +61,7 @@ class Event:
     places: list[str] = field(default_factory=list)
     roles: list[tuple[str, str]] = field(default_factory=list)  # (role, actor)
     after: list[str] = field(default_factory=list)  # events the source says this one followed (ckg:after)
+    point: tuple[float, float] | None = None  # (lon, lat): the event's own geometry (an importer's row point)
     span: tuple[dt.date, dt.date] | None = None  # no dates of its own: the span of its sub-events
 
     @property
@@ -174,11 +175,13 @@ class QueryRunner:
     """Runs the report's queries on a scratch in-memory Oxigraph copy of the data set: rdflib takes
     minutes on 10,000 events (the whole report is about 1 s per 1,000 events this way)."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset | None = None, store=None) -> None:
         from conflictkg.stores.oxigraph import OxigraphStore
 
-        self.store = OxigraphStore()
-        self.store.load_dataset(dataset)
+        self.own = store is None
+        self.store = store if store is not None else OxigraphStore()
+        if dataset is not None:
+            self.store.load_dataset(dataset)
 
     def rows(self, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
         from conflictkg.queries.saved import find_query
@@ -189,7 +192,8 @@ class QueryRunner:
         return [{v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in result]
 
     def close(self) -> None:
-        self.store.close()
+        if self.own:
+            self.store.close()
 
 
 def _rows(runner: QueryRunner, name: str, params: dict[str, str] | None = None) -> list[dict[str, Node]]:
@@ -237,17 +241,27 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return lon, lat
 
 
-def collect(dataset: Dataset) -> ReportData:
-    """Read everything the report shows from the graph with SPARQL (the ontology is added if missing)."""
-    dataset = with_ontology(dataset)
+def collect(source) -> ReportData:
+    """Read everything the report shows from the graph with SPARQL: an rdflib data set (the
+    ontology is added if missing), or a store; an Oxigraph store is read where it is (its data
+    loaded with the ontology, as `conflictkg load` does), never copied into rdflib."""
+    from conflictkg.stores.oxigraph import OxigraphStore
+
+    if isinstance(source, OxigraphStore):
+        runner = QueryRunner(store=source)
+        rows = runner.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        graphs = sorted(str(row[0]) for row in rows if isinstance(row[0], URIRef))
+        return _collect(runner, graphs, source.size())
+    dataset = with_ontology(source if isinstance(source, Dataset) else source.to_dataset())
     runner = QueryRunner(dataset)
     try:
-        return _collect(runner, dataset)
+        graphs = sorted(str(g.identifier) for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef))
+        return _collect(runner, graphs, len(dataset))
     finally:
         runner.close()
 
 
-def _collect(dataset: QueryRunner, source: Dataset) -> ReportData:
+def _collect(dataset: QueryRunner, graphs: list[str], triples: int) -> ReportData:
     labels: dict[str, tuple[int, str]] = {}
     for row in _rows(dataset, "report-labels"):
         node, label = str(row["node"]), row["label"]
@@ -310,11 +324,19 @@ def _collect(dataset: QueryRunner, source: Dataset) -> ReportData:
         except (UsageError, QueryError):
             pass  # the saved query is optional: the claims table marks disagreements itself
 
-    graphs = sorted(str(g.identifier) for g in source.graphs() if len(g) and isinstance(g.identifier, URIRef))
     data = ReportData(
-        {k: v[1] for k, v in labels.items()}, events, places, actors, claims, disagreements, len(source), graphs
+        {k: v[1] for k, v in labels.items()}, events, places, actors, claims, disagreements, triples, graphs
     )
+    for row in _rows(dataset, "report-event-points"):
+        event = events.get(str(row["event"]))
+        if event is not None and event.point is None:
+            event.point = parse_point(str(row["wkt"]))
     fold_links(data, _rows(dataset, "report-same"), _rows(dataset, "report-matches"))
+    for event in sorted(data.events.values(), key=lambda e: e.iri):  # a place without coordinates: its events' point
+        for iri in event.places:
+            place = data.places.get(iri)
+            if event.point is not None and place is not None and place.point is None:
+                place.point, place.point_source = event.point, event.iri
     return data
 
 
@@ -439,6 +461,7 @@ def fold_links(data: ReportData, same_rows: Iterable[dict[str, Node]], match_row
                 event.parents += other.parents
                 event.roles += other.roles
                 event.after += other.after
+                event.point = event.point or other.point
             elif head in data.places:
                 place, other = data.places[head], data.places.pop(member)
                 if place.point is None and other.point is not None:
@@ -1746,8 +1769,9 @@ Every name links to its IRI.</p></header>
     return page(title, body, REPORT_JS + EXPLORE_JS)
 
 
-def write_report(dataset: Dataset, output: str | Path, title: str | None = None) -> Path:
-    """Write `index.html` and `ontology.html` into the folder `output`; return the index's path."""
+def write_report(dataset, output: str | Path, title: str | None = None) -> Path:
+    """Write `index.html` and `ontology.html` into the folder `output`; return the index's path.
+    `dataset` is an rdflib data set or a store (`conflictkg.stores`; an Oxigraph store is read in place)."""
     from conflictkg.views.ontodoc import render_ontology_page
 
     folder = Path(output)
@@ -1757,7 +1781,6 @@ def write_report(dataset: Dataset, output: str | Path, title: str | None = None)
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"{output}: cannot create the folder: {error.strerror}") from None
-    dataset = with_ontology(dataset)
     data = collect(dataset)
     if title is None:
         title = _default_title(data)
