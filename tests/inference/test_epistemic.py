@@ -258,3 +258,15 @@ def test_exports_mark_a_claimed_event_as_claimed(builtin_dataset):
     row = ucdp["ckg-national-road-4-base-capture-2023-10"]
     assert row["source_original"].startswith("claimed by Jama'at Nasr al-Islam wal Muslimin (not stated as fact")
     assert not ucdp["ckg-kwala-attack"]["source_original"].startswith("claimed by")
+
+
+def test_a_claims_nanopublication_asserts_what_the_claim_asserts(builtin_dataset):
+    from conflictkg.exchange.exporters.nanopub import claim_triples
+
+    claim, event = KID["claim/jnim-captured-base-2023-10"], KID["event/national-road-4-base-capture-2023-10"]
+    triples = claim_triples(builtin_dataset, claim)
+    assert (claim, PROV.wasAttributedTo, KID["actor/jnim"]) in triples
+    assert (event, CKG.perpetrator, KID["actor/jnim"]) in triples
+    assert (event, CKG.earliestBegin, Literal("2023-10-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))) in triples
+    # a claim of the article's own voice asserts no separate content
+    assert not [t for t in claim_triples(builtin_dataset, KID["claim/rfi-killed"]) if t[0] != KID["claim/rfi-killed"]]

@@ -44,13 +44,16 @@ def nanopub_iri(claim: Node) -> URIRef:
 
 def claim_triples(dataset: Dataset, claim: Node) -> set[tuple[Node, Node, Node]]:
     """The claim's own statements: every triple with the claim as subject, from every graph except
-    the derived links and the evidence."""
+    the derived links and the evidence; and what only this claim asserts, the triples of its
+    ckg:assertionGraph (the claimed event with its time, place and participants: docs/MODEL.md)."""
     skip = {str(g) for g in NOT_ASSERTED}
     found = set()
     for s, p, o, graph in dataset.quads((claim, None, None, None)):
         name = graph.identifier if isinstance(graph, Graph) else graph
         if str(name) not in skip:
             found.add((s, p, o))
+    for assertion in set(dataset.objects(claim, CKG.assertionGraph)):
+        found |= set(dataset.graph(assertion).triples((None, None, None)))
     return found
 
 
