@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     serve.add_argument("--timeout", type=float, default=10.0, metavar="S", help="stop a query after S seconds (default 10)")
     serve.add_argument("--max-results", type=int, default=10_000, metavar="N", help="refuse answers of more than N rows or triples (default 10000)")
+    serve.add_argument("--max-bytes", type=int, default=64 << 20, metavar="N", help="refuse answers larger than N bytes once written (default 64 MiB)")
     serve.add_argument("--workers", type=int, default=None, metavar="N", help="query worker processes (default: 2, or 1 on one core)")
     serve.add_argument("--access-log", action="store_true", help="print a line per request")
     _add_data_options(serve)
@@ -573,7 +574,7 @@ def _serve(args: argparse.Namespace) -> int:
     from conflictkg.views.serve import ServerConfig, default_workers, serve
 
     config = ServerConfig(
-        host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results,
+        host=args.host, port=args.port, timeout=args.timeout, max_results=args.max_results, max_bytes=args.max_bytes,
         workers=args.workers or default_workers(), access_log=args.access_log,
     )
     with _open(args) as store:

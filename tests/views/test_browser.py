@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -170,6 +171,43 @@ def test_editor_highlights_completes_runs_and_downloads(browser, server):
     expect(page.locator("#status")).to_contain_text("refused")
     assert "read-only" in page.locator("#results").inner_text()
     watched.errors = [e for e in watched.errors if "403" not in e]  # Chromium logs the refused request itself
+    watched.check_clean()
+    watched.close()
+
+
+def test_names_permalinks_and_local_resource_pages(browser, server):
+    """The data files' prefixes work undeclared, a run query survives a reload, results open local pages."""
+    watched = Watched(browser)
+    page = watched.page
+    open_query_page(watched, server)
+    yasqe = "window.conflictkg.yasqe"
+    page.evaluate(f"q => {yasqe}.setValue(q)", "SELECT ?claim ?source WHERE { ?claim prov:wasAttributedTo actor:rfi ; prov:wasAttributedTo ?source }")
+    # the editor declares the prefixes the server knows, so it flags nothing
+    expect(page.locator(".CodeMirror")).to_contain_text("PREFIX actor: <https://w3id.org/conflictkg/id/actor/>")
+    assert page.locator(".CodeMirror .parseErrorIcon").count() == 0
+    page.locator(".yasqe_queryButton").click()
+    expect(page.locator(".yasr table.dataTable tbody tr").first).to_be_visible()
+    cells = page.locator(".yasr table.dataTable tbody td a").all_inner_texts()
+    assert "claim:rfi-killed" in cells and "actor:rfi" in cells  # names one can paste back
+    assert all(not re.match(r"^[a-z]+:[^<]*/", c) for c in cells), cells  # never kid:actor/rfi
+    # a permalink: the address holds the query; a reload brings it back
+    assert "query=" in page.url and "actor%3Arfi" in page.url
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert "actor:rfi" in page.evaluate(f"() => {yasqe}.getValue()")
+    page.locator(".yasqe_queryButton").click()
+    link = page.locator(".yasr table.dataTable tbody td a", has_text="claim:rfi-killed").first
+    assert link.get_attribute("href").startswith("/resource?iri=")
+    link.click()
+    page.wait_for_selector("h2")
+    assert page.url.startswith(server.url + "resource?iri=")
+    assert "Statements" in page.locator("main").inner_text() and "actor:rfi" in page.locator("main").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "resource-page.png"))
+    # a CONSTRUCT is counted in triples
+    open_query_page(watched, server)
+    page.evaluate(f"q => {yasqe}.setValue(q)", "CONSTRUCT { actor:rfi rdfs:label ?l } WHERE { actor:rfi rdfs:label ?l }")
+    page.locator(".yasqe_queryButton").click()
+    expect(page.locator("#status")).to_contain_text("1 triple")
     watched.check_clean()
     watched.close()
 

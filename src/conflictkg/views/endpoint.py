@@ -74,6 +74,7 @@ class Limits:
 
     timeout: float = 10.0
     max_results: int = 10_000
+    max_bytes: int = 64 << 20  # of the written answer: a few rows can be huge (a string doubled 28 times is 537 MB)
 
 
 @dataclass
@@ -398,6 +399,16 @@ def _too_many(limits: Limits, what: str) -> str:
 
 
 def _write(result: Result, key: str, content_type: str, limits: Limits) -> Answer:
+    answer = _write_unchecked(result, key, content_type, limits)
+    if len(answer.body) > limits.max_bytes:
+        raise TooManyResults(
+            f"the answer is larger than {limits.max_bytes} bytes, this server's limit: select fewer or shorter values "
+            "(or start the server with a larger --max-bytes)"
+        )
+    return answer
+
+
+def _write_unchecked(result: Result, key: str, content_type: str, limits: Limits) -> Answer:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         graph = result.graph
         if len(graph) > limits.max_results:
@@ -497,6 +508,23 @@ def refuse_network() -> None:
     sys.addaudithook(hook)
 
 
+def _cap_memory(limits: Limits) -> None:
+    """Bound this worker's address space to what it holds now plus room for one query (1 GiB, or 8
+    answers of the largest size allowed): a runaway query then fails with MemoryError (503) instead
+    of taking the machine's memory."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            now = int(statm.read().split()[0]) * resource.getpagesize()
+        room = max(1 << 30, 8 * limits.max_bytes)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = now + room if hard == resource.RLIM_INFINITY else min(hard, now + room)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError):  # not Linux: the time limit still holds
+        return
+
+
 def worker_main(connection: Any, snapshot: str, limits: Limits) -> None:
     """Body of a query worker process: load the snapshot, then answer jobs until the pipe closes."""
     import logging
@@ -514,6 +542,7 @@ def worker_main(connection: Any, snapshot: str, limits: Limits) -> None:
     dataset.parse(snapshot, format="nquads")
     catalogue = saved_queries()
     _warm_up(dataset)
+    _cap_memory(limits)
     refuse_network()
     connection.send(("ready", len(dataset)))
     while True:

@@ -60,13 +60,14 @@ class ServerConfig:
     port: int = 8000
     timeout: float = 10.0
     max_results: int = 10_000
+    max_bytes: int = 64 << 20
     workers: int = 2
     queue_timeout: float = 30.0
     access_log: bool = False
 
     @property
     def limits(self) -> Limits:
-        return Limits(self.timeout, self.max_results)
+        return Limits(self.timeout, self.max_results, self.max_bytes)
 
 
 def static_dir() -> Path:
@@ -374,6 +375,8 @@ def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, l
                         document = json.loads(body.decode("utf-8") or "{}")
                     except (UnicodeDecodeError, json.JSONDecodeError) as error:
                         raise _HttpError(400, f"the body is not valid JSON: {error}") from None
+                    except RecursionError:
+                        raise _HttpError(400, "the JSON body is nested too deeply") from None
                     if not isinstance(document, dict):
                         raise _HttpError(400, 'send a JSON object: {"params": {"name": "value"}}')
                     given = document.get("params") or {}
