@@ -176,3 +176,14 @@ def test_shapes_check_reads_every_sparql_text():
         safety.check_shapes_sparql(shapes)
     with safety.policy(allow_network=True):
         safety.check_shapes_sparql(shapes)
+
+
+def test_remote_jsonld_context_is_not_fetched_by_oxigraph_load(tmp_path, listener, capsys):
+    data = tmp_path / "remote-context.jsonld"
+    data.write_text(f'{{"@context": "{listener.url}/context.jsonld", "@id": "https://example.org/a", "name": "x"}}\n')
+    for extra in ([], ["--allow-network"]):  # Oxigraph's JSON-LD reader has no loader for remote contexts
+        status, _out, err = _run(capsys, "load", "--store", f"oxigraph:{tmp_path / 'kg.db'}", "--data", str(data), *extra)
+        assert status == 2, err
+        assert "remote context" in err
+    assert listener.count() == 0
+    assert not (tmp_path / "kg.db").exists()
