@@ -255,7 +255,8 @@ def collect(source) -> ReportData:
     dataset = with_ontology(source if isinstance(source, Dataset) else source.to_dataset())
     runner = QueryRunner(dataset)
     try:
-        graphs = sorted(str(g.identifier) for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef))
+        graphs = sorted(str(g.identifier) for g in dataset.graphs()
+                        if len(g) and isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:"))
         return _collect(runner, graphs, len(dataset))
     finally:
         runner.close()
@@ -1530,8 +1531,8 @@ EXPLORE_JS = r"""
   D.actors.slice().sort().forEach(function(a){ $('f-actors').appendChild(el('option', {value: a})); });
   var actorIndex = {}; D.actors.forEach(function(a, i){ actorIndex[a.toLowerCase()] = i; });
   function figure(f){ var lo = f[1], hi = f[2];
-    if (lo === null && hi === null) return 'no figure (' + (f[6] || 'not reported') + ')';
-    if (lo !== null && hi === null) return 'over ' + (lo - 1 >= 0 ? lo - 1 : lo);
+    if (lo === null && hi === null) return 'no figure (' + (f[6] || 'not reported').replace('-', ' ') + ')';
+    if (lo !== null && hi === null) return 'at least ' + lo;
     if (lo === null) return 'up to ' + hi;
     return lo === hi ? String(lo) : lo + '–' + hi; }
   function safe(iri){ return /^(https?:|urn:)/i.test(iri) ? iri : null; }
@@ -1772,21 +1773,19 @@ Every name links to its IRI.</p></header>
 def write_report(dataset, output: str | Path, title: str | None = None) -> Path:
     """Write `index.html` and `ontology.html` into the folder `output`; return the index's path.
     `dataset` is an rdflib data set or a store (`conflictkg.stores`; an Oxigraph store is read in place)."""
+    from conflictkg.guard.files import write_folder_atomic
     from conflictkg.views.ontodoc import render_ontology_page
 
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{output}: exists and is not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"{output}: cannot create the folder: {error.strerror}") from None
     data = collect(dataset)
     if title is None:
         title = _default_title(data)
     index = folder / "index.html"
-    write_bytes_atomic(index, render_index(data, title).encode("utf-8"))
-    write_bytes_atomic(folder / "ontology.html", render_ontology_page(page).encode("utf-8"))
+    pages = {"index.html": render_index(data, title).encode("utf-8"),
+             "ontology.html": render_ontology_page(page).encode("utf-8")}
+    write_folder_atomic(folder, pages)  # whole or not at all, even on a full disk
     return index
 
 
