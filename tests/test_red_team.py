@@ -301,3 +301,38 @@ def test_a_deeply_nested_json_body_is_a_4xx(server):
 def test_service_is_refused_by_the_server(server):
     reply = server.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert reply.status == 403
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new-folder", "existing-folder"])
+def test_a_report_on_a_full_disk_leaves_no_half_written_folder(tmp_path, capsys, monkeypatch, exists):
+    """The second page hits a real ENOSPC (/dev/full): the folder is complete or as it was."""
+    import builtins
+
+    from conflictkg.guard import files
+
+    folder = tmp_path / "report"
+    if exists:
+        folder.mkdir()
+        (folder / "index.html").write_text("previous index\n")
+        (folder / "ontology.html").write_text("previous ontology\n")
+    real_fdopen, real_open = os.fdopen, builtins.open
+    calls = {"n": 0}
+
+    def second_write_fails(opened, mode="r", *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2 and "w" in str(mode):
+            return real_open("/dev/full", mode)
+        return (real_fdopen if isinstance(opened, int) else real_open)(opened, mode, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "fdopen", second_write_fails)
+    monkeypatch.setattr(files, "open", second_write_fails, raising=False)
+    status, _out, err = _run(capsys, "report", "--data", GOOD, "-o", folder)
+    monkeypatch.undo()
+    assert status == 2, err
+    assert "No space left on device" in err
+    if exists:
+        assert sorted(p.name for p in folder.iterdir()) == ["index.html", "ontology.html"]
+        assert (folder / "index.html").read_text() == "previous index\n"
+    else:
+        assert not folder.exists()
+    assert [p.name for p in tmp_path.iterdir()] == (["report"] if exists else [])

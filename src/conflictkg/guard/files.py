@@ -67,8 +67,13 @@ _LEGACY_AGE = 3600.0  # seconds after which a `.NAME.XXXXXXXX.part` without a pr
 
 def remove_pending() -> None:
     """Remove the temporary files this process is writing (it is being stopped; see `guard.limits`)."""
+    import shutil
+
     for temporary in list(_pending):
-        Path(temporary).unlink(missing_ok=True)
+        if os.path.isdir(temporary):
+            shutil.rmtree(temporary, ignore_errors=True)
+        else:
+            Path(temporary).unlink(missing_ok=True)
         _pending.discard(temporary)
 
 
@@ -113,6 +118,72 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def write_folder_atomic(folder: str | Path, files: dict[str, bytes]) -> None:
+    """Write `files` (name -> bytes) into `folder` so that it is never half written: a new folder is
+    made beside it as `.NAME.PID.XXXX.part` and renamed into place when complete; in an existing
+    folder every file goes to a temporary file first and all are renamed in only when all are
+    written. On a full disk or Ctrl-C nothing is changed and no temporary file is left."""
+    import shutil
+
+    from conflictkg.guard import network as safety
+
+    safety.check()
+    target = Path(folder)
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{folder}: exists and is not a folder")
+    if not target.exists():
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            scratch = tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=parent)
+        except OSError as error:
+            raise InputError(f"{folder}: cannot create the folder: {error.strerror or error}") from None
+        _pending.add(scratch)
+        try:
+            for name, data in files.items():
+                with open(os.path.join(scratch, name), "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+            os.chmod(scratch, 0o777 & ~_umask())
+            os.rename(scratch, target)
+        except OSError as error:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise InputError(f"{folder}: cannot write: {error.strerror or error}; nothing was written") from None
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        finally:
+            _pending.discard(scratch)
+        return
+    written: list[tuple[str, Path]] = []
+    try:
+        for name, data in files.items():
+            handle, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".part", dir=target)
+            _pending.add(temporary)
+            written.append((temporary, target / name))
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temporary, 0o666 & ~_umask())
+    except OSError as error:
+        _discard(written)
+        raise InputError(f"{folder}: cannot write: {error.strerror or error}; the folder was not changed") from None
+    except BaseException:
+        _discard(written)
+        raise
+    for temporary, final in written:
+        os.replace(temporary, final)
+        _pending.discard(temporary)
+
+
+def _discard(written: list[tuple[str, Path]]) -> None:
+    for temporary, _final in written:
+        Path(temporary).unlink(missing_ok=True)
+        _pending.discard(temporary)
 
 
 def _register() -> None:

@@ -31,7 +31,6 @@ from conflictkg import __version__
 from conflictkg.errors import InputError, QueryError, UsageError
 from conflictkg.graph.namespaces import CKG, CKV, PREFIXES
 from conflictkg.graph.parse import with_ontology
-from conflictkg.guard.files import write_bytes_atomic
 
 MAX_TREE_PLACES = 400
 MAX_TIMELINE_ROWS = 400
