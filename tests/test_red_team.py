@@ -336,3 +336,36 @@ def test_a_report_on_a_full_disk_leaves_no_half_written_folder(tmp_path, capsys,
     else:
         assert not folder.exists()
     assert [p.name for p in tmp_path.iterdir()] == (["report"] if exists else [])
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (MemoryError(), "ran out of memory"),
+    (RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
+])
+def test_resource_limits_are_exit_2_not_a_bug(tmp_path, capsys, monkeypatch, error, message):
+    """A 100 MB literal ran out of memory with exit 3 ("a bug"); running out is the input's size."""
+    from conflictkg.graph import parse
+
+    def exhausted(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr(parse, "parse_into_dataset", exhausted)
+    data = tmp_path / "huge.nt"
+    data.write_text('<https://example.org/a> <https://example.org/p> "x" .\n')
+    status, _out, err = _run(capsys, "export", "--data", data)
+    assert status == 2, err
+    assert message in err and len(err.strip().splitlines()) == 1 and "internal error" not in err
+
+
+def test_a_shape_pyshacl_cannot_run_is_exit_2(tmp_path, capsys, monkeypatch):
+    from conflictkg.checks import shapes
+
+    def broken(*_args, **_kwargs):
+        raise AttributeError("'ValidationFailure' object has no attribute 'subjects'")
+
+    monkeypatch.setattr(shapes, "validate", broken)
+    extra = tmp_path / "shapes.ttl"
+    extra.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<https://example.org/S> a sh:NodeShape .\n")
+    status, _out, err = _run(capsys, "validate", "--data", GOOD, "--shapes", extra, "--validator", "pyshacl")
+    assert status == 2, err
+    assert "cannot run these shapes" in err and "internal error" not in err

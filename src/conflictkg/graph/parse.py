@@ -184,6 +184,8 @@ def _describe_parse_error(source: Source, text: str, error: Exception) -> str:
     name, fmt = source.display_name, source.format
     if isinstance(error, RecursionError):
         return f"{name}: nested too deeply to read"
+    if isinstance(error, MemoryError):
+        return f"{name}: ran out of memory reading it (too big for this machine on this path: try `conflictkg load --store oxigraph:PATH`)"
     if fmt in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):  # rdflib names neither line nor column
         located = first_syntax_error(text, fmt)
         if located is not None:

@@ -67,11 +67,11 @@ class OxigraphStore(Store):
 
             self._ox = ox.Store()
             return
-        import conflictkg.stores.staging as staging
+        import conflictkg.stores.staging as staged_writes
 
         folder = Path(self.path).absolute()
         self._folder = folder
-        exists = staging.is_database(folder) or staging.interrupted_switch(folder)
+        exists = staged_writes.is_database(folder) or staged_writes.interrupted_switch(folder)
         if not exists:
             if not create:
                 raise InputError(
@@ -84,11 +84,11 @@ class OxigraphStore(Store):
                 folder.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise InputError(f"{self.path}: cannot make the folder: {error.strerror or error}") from None
-        self._lock = staging.DatabaseLock(folder)
+        self._lock = staged_writes.DatabaseLock(folder)
         self._lock.acquire(self.describe())
         try:
-            self.notices += staging.recover(folder)
-            if staging.is_database(folder):
+            self.notices += staged_writes.recover(folder)
+            if staged_writes.is_database(folder):
                 self._open()
         except BaseException:
             self._lock.release()
@@ -127,12 +127,12 @@ class OxigraphStore(Store):
 
         import pyoxigraph as ox
 
-        import conflictkg.stores.staging as staging
+        import conflictkg.stores.staging as staged_writes
 
-        target = staging.new_staging_path(self._folder)
-        with staging.pending(target):
+        target = staged_writes.new_staging_path(self._folder)
+        with staged_writes.pending(target):
             original = self._ox
-            with staging.creating:  # a stop (Ctrl-C) waits for the folder to be made, then removes it
+            with staged_writes.creating:  # a stop (Ctrl-C) waits for the folder to be made, then removes it
                 if original is not None:
                     original.flush()
                     original.backup(str(target))  # hard links to the database's immutable files
@@ -150,7 +150,7 @@ class OxigraphStore(Store):
             self._ox = None
             original = None
             gc.collect()  # every handle on both databases is gone: RocksDB closes them
-            staging.switch(target, self._folder)
+            staged_writes.switch(target, self._folder)
         self._open()
 
     def describe(self) -> str:
@@ -381,9 +381,9 @@ class OxigraphStore(Store):
             import gc
 
             gc.collect()  # RocksDB's own lock goes with the last handle
-            import conflictkg.stores.staging as staging
+            import conflictkg.stores.staging as staged_writes
 
-            if not staging.is_database(self._folder):  # nothing was made: leave nothing behind
+            if not staged_writes.is_database(self._folder):  # nothing was made: leave nothing behind
                 self._lock.file.unlink(missing_ok=True)
             self._lock.release()
             self._lock = None
