@@ -347,6 +347,7 @@ def open_report(browser, folder: Path, width: int) -> Watched:
     watched.page.set_viewport_size({"width": width, "height": 900})
     watched.page.goto((folder / "index.html").as_uri())
     watched.page.wait_for_selector("#explore-table tbody tr", timeout=30_000)
+    watched.page.add_style_tag(content=STATIC_LAYOUT)  # no sticky bar over the screenshots
     return watched
 
 
