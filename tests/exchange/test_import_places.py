@@ -166,7 +166,7 @@ def test_rows_sharing_an_id_reject_the_file(run_cli, tmp_path, publisher, source
         assert len(run.stderr.strip().splitlines()) == 1
         assert out.read_text() == "earlier content\n"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nq", "shared-id.csv"]
-        on_stdout = run_cli("import", publisher, str(bad), *strict)
-        assert on_stdout.status == 2 and on_stdout.stdout == ""
+    on_stdout = run_cli("import", publisher, str(bad))
+    assert on_stdout.status == 2 and on_stdout.stdout == ""
     with pytest.raises(InputError, match="have the same"):
         import_csv(importer_for(publisher), bad, str(tmp_path / "x.nq"))

@@ -7,10 +7,8 @@ UCDP GED 19.1 and 23.1 (CC BY 4.0); see tests/fixtures/ucdp/README.md.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -292,35 +290,6 @@ def test_cli_bad_downloaded_date_is_usage_error(run_cli, tmp_path):
     run = run_cli("import", "acled", str(ACLED_EXPORT), "-o", str(tmp_path / "x.nq"), "--downloaded", "5 March")
     assert run.status == 2
     assert "YYYY-MM-DD" in run.stderr
-
-
-def _grown_ucdp_file(path: Path, rows: int) -> None:
-    """A UCDP GED file of `rows` rows: the real 19.1 slice's rows repeated with new ids."""
-    with open(UCDP_191, newline="", encoding="utf-8") as handle:
-        records = list(csv.reader(handle))
-    header, body = records[0], records[1:]
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        for n in range(rows):
-            row = list(body[n % len(body)])
-            row[0] = str(1_000_000 + n)
-            writer.writerow(row)
-
-
-def test_memory_stays_flat_as_the_file_grows(tmp_path):
-    peaks = {}
-    for rows in (200, 800):
-        source = tmp_path / f"ged-{rows}.csv"
-        _grown_ucdp_file(source, rows)
-        import_csv(importer_for("ucdp"), source, str(tmp_path / "warm.nq"))  # load the ontology once
-        tracemalloc.start()
-        result = import_csv(importer_for("ucdp"), source, str(tmp_path / f"out-{rows}.nq"))
-        _current, peaks[rows] = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        assert result.rows_imported == rows
-    # Four times the rows, nearly the same peak: nothing per row is kept.
-    assert peaks[800] < peaks[200] * 1.1, peaks
 
 
 # ---------------------------------------------------------------------------
