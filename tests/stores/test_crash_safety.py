@@ -122,6 +122,8 @@ def test_killed_load_leaves_the_database_as_it_was(database, inputs, name, momen
     if signum == signal.SIGKILL:
         assert "removed" in query.stderr and "interrupted write" in query.stderr
     assert leftovers(database.parent) == []
+    if signum != signal.SIGKILL:
+        return
     again = finished("load", "--store", f"oxigraph:{database}", "--data", str(GOOD), "--no-ontology")
     assert again.returncode == 0, again.stderr
     after = contents(database)
@@ -137,7 +139,9 @@ def reasoned(inputs, tmp_path_factory):
     folder = tmp_path_factory.mktemp("reasoned") / "kg.db"
     shutil.copytree(inputs["base"], folder)
     store = ox.Store(str(folder))  # the engine's own loader: no claim-relation rules (not what is tested here)
-    store.bulk_load(path=str(inputs["big"]), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("https://example.org/big"))
+    more = folder.parent / "more.nt"
+    assert finished("generate", "--events", "700", "--seed", "5", "-o", str(more)).returncode == 0
+    store.bulk_load(path=str(more), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("https://example.org/more"))
     store.flush()
     del store
     run = finished("reason", "--store", f"oxigraph:{folder}")
@@ -145,7 +149,7 @@ def reasoned(inputs, tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", ["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("name", ["SIGKILL"])
 def test_killed_reason_keeps_the_inferred_graph_it_had(reasoned, tmp_path, name):
     signum, status = SIGNALS[name]
     database = tmp_path / "kg.db"
@@ -186,7 +190,7 @@ def test_a_ready_staging_copy_is_switched_in_by_the_next_open(database, tmp_path
 def rows(tmp_path_factory):
     """An ACLED-style CSV file big enough that its import writes for a second or two."""
     path = tmp_path_factory.mktemp("rows") / "events.csv"
-    assert finished("generate", "--events", "8000", "-o", str(path)).returncode == 0
+    assert finished("generate", "--events", "5000", "-o", str(path)).returncode == 0
     return path
 
 
