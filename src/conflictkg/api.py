@@ -124,7 +124,7 @@ def query(data: Dataset | PathLike | None, text_or_name: str, params: Mapping[st
             saved = parse_saved_query("ad hoc", prologue + text_or_name)
         else:
             saved = find_query(text_or_name)
-        result = run_query(_dataset(data, allow_network), saved, dict(params or {}))
+        result = run_query(_dataset(data, allow_network), saved, _expanded(params or {}))
         if result.type == "ASK":
             return Answer(boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -132,6 +132,13 @@ def query(data: Dataset | PathLike | None, text_or_name: str, params: Mapping[st
         columns = [str(v) for v in result.vars or []]
         rows = [{c: row[i] for i, c in enumerate(columns) if row[i] is not None} for row in result]
         return Answer(columns=columns, rows=rows)
+
+
+def _expanded(params: Mapping[str, str]) -> dict[str, str]:
+    """Parameter values written with a prefix the tool prints (`cas:killed`, `actor:rfi`) as full IRIs."""
+    from conflictkg.stores.base import expand_prefixed
+
+    return {name: expand_prefixed(str(value)) for name, value in params.items()}
 
 
 def export(data: Dataset | PathLike | None = None, fmt: str = "ttl", allow_network: bool = False) -> bytes:

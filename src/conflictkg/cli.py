@@ -380,7 +380,9 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
         if not sep or not key.strip():
             raise UsageError(f"--param takes KEY=VALUE, not {pair!r}")
         values[key.strip()] = value
-    return values
+    from conflictkg.stores.base import expand_prefixed
+
+    return {key: expand_prefixed(value) for key, value in values.items()}  # cas:killed as printed
 
 
 def _query(args: argparse.Namespace) -> int:

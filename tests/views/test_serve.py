@@ -282,6 +282,8 @@ def test_prefixes_are_the_data_files_own(server):
     reply = server.query("SELECT ?l WHERE { actor:rfi rdfs:label ?l }")
     assert reply.json()["results"]["bindings"][0]["l"]["value"] == "RFI"
     assert "RFI" in server.query("DESCRIBE actor:rfi").text
+    saved = server.get("/api/queries/casualty-claims", {"kind": "cas:wounded-or-missing"}).json()  # a name as printed
+    assert [r["source"]["value"] for r in saved["results"]["bindings"]] == ["RFI"]
 
 
 def test_select_star_columns_keep_the_order_of_the_text(server):

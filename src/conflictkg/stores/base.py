@@ -351,3 +351,12 @@ def display_prefixes() -> dict[str, str]:
     for prefix, path in _DISPLAY_PREFIXES.items():
         prefixes[prefix] = "https://w3id.org/conflictkg/" + path
     return prefixes
+
+
+def expand_prefixed(value: str) -> str:
+    """A parameter value written with one of the data files' prefixes (`cas:killed`, `actor:rfi`)
+    as its full IRI; anything else unchanged (`conflictkg.queries.saved` reads `ckg:`, `kid:`, ...)."""
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in _DISPLAY_PREFIXES and not local.startswith("//"):
+        return "https://w3id.org/conflictkg/" + _DISPLAY_PREFIXES[prefix] + local
+    return value

@@ -31,7 +31,7 @@ from rdflib import Dataset
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conflictkg.errors import UsageError
-from conflictkg.stores.base import display_prefixes
+from conflictkg.stores.base import display_prefixes, expand_prefixed
 from conflictkg.views.endpoint import (
     FILE_EXTENSIONS,
     GRAPH_FORMAT_NAMES,
@@ -395,6 +395,7 @@ def create_app(pool: WorkerPool, saved: Mapping[str, Any], terms: Mapping[str, l
                     if key in values:
                         raise _HttpError(400, f"parameter {key!r} is given twice")
                     values[key] = value
+            values = {key: expand_prefixed(value) for key, value in values.items()}  # cas:killed, actor:rfi, ...
             job = {"op": "saved", "name": name, "params": values, "accept": request.headers.get("accept"), "format": fmt}
             answer = await pool.run(job)
             return respond(answer, download)
