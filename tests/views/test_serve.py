@@ -298,7 +298,7 @@ def test_a_port_in_use_is_a_usage_error_in_one_line(server):
     import sys
 
     port = server.url.rstrip("/").rsplit(":", 1)[1]
-    result = subprocess.run([sys.executable, "-m", "conflictkg.cli", "serve", "--port", port], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "conflictkg.cli", "serve", "--port", port], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}" in lines[0], result.stderr
