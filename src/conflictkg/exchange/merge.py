@@ -538,9 +538,11 @@ class Reconciler:
         if known is not None and known.score >= score:
             return False
         if not close:
-            clash = self.clash(a, b)
+            clash = self.clash(a, b, records=kind == "event")
             if clash:
-                self.candidates.append(Candidate(kind, key[0], [key[1]], rule, round(score, 2), clash))
+                candidate = Candidate(kind, key[0], [key[1]], rule, round(score, 2), clash)
+                if candidate not in self.candidates:
+                    self.candidates.append(candidate)
                 return False
         self.links[key] = Link(key[0], key[1], kind, rule, round(score, 2), fields, close)
         if not close:
@@ -566,14 +568,15 @@ class Reconciler:
                 found.append((str(scheme), str(value)))
         return found
 
-    def clash(self, a: URIRef, b: URIRef) -> str:
-        """Why joining a's and b's clusters would conflate records ('' when it would not): two
-        different nodes of one graph, or two values of one identifier scheme, in one cluster."""
+    def clash(self, a: URIRef, b: URIRef, records: bool = True) -> str:
+        """Why joining a's and b's clusters would conflate records ('' when it would not): two values
+        of one identifier scheme in one cluster, or (`records`: events) two different records of
+        one source. Places and actors of one source may be one (two spellings of one division)."""
         if self.clusters.same(a, b):
             return ""
         origins_a, ids_a = self.cluster_facts(a)
         origins_b, ids_b = self.cluster_facts(b)
-        graphs_b: dict[str, Node] = {graph: member for graph, member in origins_b}
+        graphs_b: dict[str, Node] = {graph: member for graph, member in origins_b} if records else {}
         for graph, member in sorted(origins_a, key=str):
             other = graphs_b.get(graph)
             if other is not None and other != member:
@@ -1011,10 +1014,12 @@ class Reconciler:
             outer = [o for o in tied if not (self.super_events(o) & tied_set)]
             tied = outer or tied
         if len(tied) > 1:
-            self.candidates.append(Candidate(
+            candidate = Candidate(
                 "event", event, sorted(tied, key=str), rule, round(top, 2),
                 f"ambiguous: {len(tied)} candidates score {top:.2f}; none linked",
-            ))
+            )
+            if candidate not in self.candidates:
+                self.candidates.append(candidate)
             return None
         return tied[0]
 
