@@ -56,21 +56,14 @@ class StoreReport:
     timings: dict[str, float] = field(default_factory=dict)
     results: list = field(default_factory=list)  # the same as `conflictkg.checks.shapes.ValidationResult`s
 
-    def text(self) -> str:
-        """A report a person can read, laid out as `ValidationReport.text`: one block per result."""
-        if self.conforms:
-            lines = ["The data conforms to the shapes."]
-        else:
-            lines = [f"The data does not conform to the shapes: {len(self.violations)} result(s)."]
-        for violation in sorted(self.violations, key=lambda v: (v.focus, v.shape, v.value, v.message)):
-            lines.append(f"- focus: {violation.focus}")
-            if violation.value:
-                lines.append(f"  value: {violation.value}")
-            lines.append(f"  message: {violation.message or violation.component.rsplit('#', 1)[-1]}")
-            lines.append(f"  shape: {violation.shape}; component: {violation.component.rsplit('#', 1)[-1]}")
+    def text(self, where: str = "inside the Oxigraph database") -> str:
+        """The report as `conflictkg.checks.shapes.ValidationReport.text` writes it (the same
+        lines as for in-memory data), with a last note saying where it was validated and how long
+        each part took."""
+        from conflictkg.checks.shapes import ValidationReport
+
         timing = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.timings.items())
-        lines.append(f"Note: validated inside the Oxigraph database ({timing}).")
-        return "\n".join(lines)
+        return ValidationReport(self.conforms, self.results, "fast", [f"validated {where} ({timing})."]).text()
 
 
 def split_shapes(shapes: Graph, rewrite: bool = True) -> tuple[Graph, list[tuple[URIRef | BNode, str, str]]]:

@@ -9,15 +9,28 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
+
 from conflictkg.errors import InputError, QueryError, UsageError
 from conflictkg.graph.namespaces import PREFIXES
 from conflictkg.guard import network
+from conflictkg.stores.base import (
+    LoadReport,
+    Quad,
+    Store,
+    _as_saved_query,
+    _failed_graph_message,
+    _from_ox_graph,
+    _non_empty_graphs,
+    _ntriples_bytes,
+    _ox_error,
+    _read_bytes,
+    _temporary_graph,
+)
 from conflictkg.stores.memory import MemoryStore
-from conflictkg.stores.base import LoadReport, Quad, Store, _as_saved_query, _failed_graph_message, _from_ox_graph, _non_empty_graphs, _ntriples_bytes, _ox_error, _read_bytes, _temporary_graph
-
 
 # ---------------------------------------------------------------------------------------------
 # Any SPARQL 1.1 Protocol + Graph Store Protocol server
@@ -90,7 +103,7 @@ class SparqlStore(Store):
         self._union: str | None = None if endpoints.union == "auto" else endpoints.union
 
     @classmethod
-    def from_spec(cls, rest: str) -> "SparqlStore":
+    def from_spec(cls, rest: str) -> SparqlStore:
         return cls(parse_sparql_spec(rest))
 
     def describe(self) -> str:
@@ -153,8 +166,8 @@ class SparqlStore(Store):
         return result
 
     def query(self, query, values: dict[str, str] | None = None) -> Result:
-        from conflictkg.queries.saved import bind_parameters
         from conflictkg.queries.binding import bind_with_values
+        from conflictkg.queries.saved import bind_parameters
 
         saved = _as_saved_query(query)
         bindings = bind_parameters(saved, values or {})
@@ -240,8 +253,8 @@ class SparqlStore(Store):
     def _load_locations(self, locations, input_format, graph) -> LoadReport:
         import pyoxigraph as ox
 
-        from conflictkg.graph.parse import source_for
         from conflictkg.graph.oxigraph import OX_FORMATS
+        from conflictkg.graph.parse import source_for
 
         report = LoadReport()
         target = URIRef(graph) if graph else None
@@ -291,9 +304,81 @@ class SparqlStore(Store):
 
 
     def in_memory(self) -> MemoryStore:
-        """A copy of every graph in memory: how this store is validated and exported reasoned or
-        framed today (SHACL and reasoning are not run on the server yet)."""
+        """A copy of every graph in memory (for exports in rdflib's formats and frames, and the
+        commands that read the data set: summary, evidence, report, serve)."""
         return MemoryStore(self.to_dataset())
+
+    # -- the work, done by the server (see ServerEngine)
+
+    def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto"):
+        """SHACL-SPARQL constraints run on the server in bulk, as for an Oxigraph database; the
+        SHACL Core constraints are checked by the compiled `shacl` package reading the graphs as
+        the server streams them (no copy is built here). `validator="pyshacl"` would need the
+        whole store in memory and is refused."""
+        from conflictkg.graph.parse import load_shapes
+        from conflictkg.stores.base import Conformance
+        from conflictkg.stores.oxigraph_shapes import validate_store
+
+        if validator == "pyshacl":
+            raise UsageError(f"--validator pyshacl needs the whole store in memory; the {self.describe()} is validated "
+                             "where it is (--validator auto or fast)")
+        extra_shapes = list(extra_shapes)
+        shapes = load_shapes(extra_shapes) if extra_shapes else None
+        if shapes is not None:
+            network.check_shapes_sparql(shapes)
+        engine = ServerEngine(self)
+        graphs = self._validated_graphs(engine)
+        found = validate_store(engine, shapes, graphs=graphs)
+        where = "on the server (SHACL-SPARQL constraints there, in bulk)"
+        if len(graphs) <= len(engine.named_graphs()):
+            where += "; the server holds kgr:inferred (from `conflictkg reason`), which its SPARQL constraints saw too"
+        return Conformance(found.conforms, found.text(where))
+
+    def _validated_graphs(self, engine: ServerEngine) -> list:
+        import pyoxigraph as ox
+
+        from conflictkg.graph.namespaces import INFERRED_GRAPH
+
+        return [ox.DefaultGraph(), *(g for g in engine.named_graphs() if g.value != str(INFERRED_GRAPH))]
+
+    def load(self, locations: Iterable[str] = (), input_format: str | None = None, with_builtin: bool = False,
+             graph: str | None = None, ontology: bool = True) -> LoadReport:
+        """`Store.load`, then, when files went in as they are, the claim relations of everything
+        on the server, derived there (see `derive_claim_relations`)."""
+        from conflictkg.inference.claim_relations import RELATIONS_GRAPH
+
+        locations = list(locations)
+        report = super().load(locations, input_format, with_builtin, graph, ontology)
+        if locations:
+            derived = self.derive_claim_relations()
+            if derived:
+                report.graphs.append((RELATIONS_GRAPH, derived))
+        return report
+
+    def derive_claim_relations(self) -> int:
+        """The claim-relation rules, run by the server: each rule a CONSTRUCT there, its answer
+        added to kgr:claim-relations there."""
+        from conflictkg.stores.rules import add_claim_relations_in_store
+
+        return add_claim_relations_in_store(ServerEngine(self))
+
+    def reason(self):
+        """The fast reasoner's rules run by the server, into kgr:inferred there (replaced)."""
+        from conflictkg.graph.namespaces import INFERRED_GRAPH
+        from conflictkg.stores.reasoner import materialize
+
+        try:
+            return materialize(ServerEngine(self))
+        except BaseException:
+            self.update(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+            raise
+
+    def _exported_dataset(self, reasoned: bool, reasoner: str):
+        if reasoned:
+            raise UsageError(f"export --reasoned would copy the whole {self.describe()} into memory; run "
+                             f"`conflictkg reason --store sparql:...` (the server keeps the entailments in kgr:inferred) "
+                             "and export the store")
+        return super()._exported_dataset(reasoned, reasoner)
 
 
 class RemoteError(Exception):
@@ -375,3 +460,129 @@ def _parse_ntriples(payload: bytes) -> Graph:
     for triple in ox.parse(payload, ox.RdfFormat.N_TRIPLES):
         graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
     return graph
+
+
+# ---------------------------------------------------------------------------------------------
+# Work pushed to the server: the part of pyoxigraph's Store that the store validator
+# (`stores.oxigraph_shapes`), the claim-relation rules (`stores.rules`) and the fast reasoner
+# (`stores.reasoner`) use, answered by the server over HTTP. Every query and update runs there;
+# what comes back is the answer (validation results, derived triples), never the store.
+
+
+class _Triples:
+    """A CONSTRUCT answer as the server sent it (N-Triples bytes), serialised as pyoxigraph's QueryTriples is."""
+
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+
+    def serialize(self, output=None, format=None) -> bytes | None:
+        if output is None:
+            return self.payload
+        if hasattr(output, "write"):
+            output.write(self.payload)
+        else:
+            with open(output, "ab") as out:
+                out.write(self.payload)
+        return None
+
+    def __iter__(self):
+        import pyoxigraph as ox
+
+        return iter(ox.parse(self.payload, ox.RdfFormat.N_TRIPLES))
+
+
+class ServerEngine:
+    """What `stores.oxigraph_shapes`, `stores.rules` and `stores.reasoner` ask of a pyoxigraph
+    Store, done by a SPARQL 1.1 Protocol and Graph Store Protocol server."""
+
+    def __init__(self, remote: SparqlStore) -> None:
+        self.remote = remote
+
+    # reading
+    def query(self, text: str, use_default_graph_as_union: bool = False, default_graph=None, **_ignored):
+        import pyoxigraph as ox
+
+        form: list[tuple[str, str]] = [("query", _with_prologue(text))]
+        if default_graph is not None:
+            # the protocol cannot name the server's unnamed default graph: a list that holds it is
+            # read as all graphs (which may include kgr:inferred; `SparqlStore.validate` says so)
+            if any(not isinstance(g, ox.NamedNode) for g in default_graph):
+                use_default_graph_as_union = True
+            else:
+                form += [("default-graph-uri", g.value) for g in default_graph]
+        if use_default_graph_as_union:
+            mode = self.remote.union_mode()
+            if mode == "param":
+                form.append(("union-default-graph", ""))
+            elif mode == "graphs":
+                form += [("default-graph-uri", str(name)) for name in self.remote.graph_names()]
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
+        try:
+            _status, response_headers, payload = self.remote._request(
+                "POST", self.remote.endpoints.query, urllib.parse.urlencode(form).encode("ascii"), headers)
+        except RemoteError as error:
+            raise QueryError(str(error)) from None
+        content_type = {k.lower(): v for k, v in response_headers.items()}.get("content-type", "")
+        if "json" in content_type:
+            return ox.parse_query_results(payload, ox.QueryResultsFormat.JSON)
+        return _Triples(payload)
+
+    def named_graphs(self) -> list:
+        import pyoxigraph as ox
+
+        return [ox.NamedNode(str(name)) for name in self.remote.graph_names()]
+
+    def contains_named_graph(self, graph) -> bool:
+        return bool(self.query(f"ASK {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"))
+
+    def quads_for_pattern(self, subject, predicate, obj, graph):
+        import pyoxigraph as ox
+
+        terms = [t if t is None else str(t) for t in (subject, predicate, obj)]
+        pattern = " ".join(term or f"?{name}" for term, name in zip(terms, ("s", "p", "o")))
+        where = f"GRAPH <{graph.value}> {{ {pattern} }}" if isinstance(graph, ox.NamedNode) else pattern
+        for row in self.query(f"SELECT * WHERE {{ {where} }} LIMIT 1000"):
+            yield ox.Quad(subject or row["s"], predicate or row["p"], obj or row["o"], graph or ox.DefaultGraph())
+
+    def dump(self, output, format=None, from_graph=None) -> None:
+        """Stream one graph's N-Triples from the server into `output` (nothing kept here)."""
+        import pyoxigraph as ox
+
+        name = None if from_graph is None or isinstance(from_graph, ox.DefaultGraph) else from_graph.value
+        request = urllib.request.Request(self.remote.graph_url(name), headers={"Accept": "application/n-triples", "User-Agent": "conflictkg"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.remote.timeout) as response:
+                while chunk := response.read(1 << 20):
+                    output.write(chunk)
+        except urllib.error.HTTPError as error:
+            if name is None and error.code == 404:
+                return  # no default graph on this server
+            raise RemoteError(f"GET {_short_url(self.remote.graph_url(name))} answered {error.code} {error.reason}") from None
+
+    # writing
+    def update(self, text: str, **_ignored) -> None:
+        self.remote.update(text)
+
+    def bulk_load(self, data: bytes, format=None, to_graph=None, lenient: bool = False) -> None:
+        """Add N-Triples to one graph (Graph Store Protocol POST: the server parses them)."""
+        import pyoxigraph as ox
+
+        name = None if to_graph is None or isinstance(to_graph, ox.DefaultGraph) else to_graph.value
+        self.remote._request("POST", self.remote.graph_url(name), data, {"Content-Type": "application/n-triples"})
+
+    def extend(self, quads) -> None:
+        import pyoxigraph as ox
+
+        by_graph: dict = {}
+        for quad in quads:
+            by_graph.setdefault(quad.graph_name, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+        for graph, triples in by_graph.items():
+            self.bulk_load(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+    def remove_graph(self, graph) -> None:
+        self.remote.update(f"DROP SILENT GRAPH <{graph.value}>")
+
+    def __len__(self) -> int:
+        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+        return int(rows[0]["n"].value)

@@ -127,7 +127,7 @@ def _construct_ntriples(store, rule: Rule) -> bytes:
 
     try:
         result = store.query(rule.text, use_default_graph_as_union=True)
-        if not isinstance(result, ox.QueryTriples):
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):  # (a server's answer is not a QueryTriples)
             raise QueryError(f"rule {rule.name} is not a CONSTRUCT query")
         data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
     except (SyntaxError, ValueError, OSError) as error:
