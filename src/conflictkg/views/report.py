@@ -40,7 +40,7 @@ MAX_MARKERS = 20000
 MAX_SINGLE_MARKERS = 400  # above this, nearby places share one dot (clusters)
 MAX_REGION_LABELS = 60
 CLUSTER_CELL = 16  # pixels
-MAX_CLAIMS_FOR_SAVED_QUERY = 100
+MAX_CLAIMS_FOR_SAVED_QUERY = 1_000_000  # the saved disagreements query runs on Oxigraph: linear in the relations
 SAFE_SCHEMES = ("http://", "https://", "urn:")
 
 
@@ -348,7 +348,7 @@ def _collect(dataset: QueryRunner, graphs: list[str], triples: int) -> ReportDat
     _apply_links(_rows(dataset, "report-links"), events, places, actors, claims)
 
     disagreements: list[dict[str, str]] = []
-    if len(claims) <= MAX_CLAIMS_FOR_SAVED_QUERY:  # it pairs every claim with every other: quadratic in rdflib
+    if len(claims) <= MAX_CLAIMS_FOR_SAVED_QUERY:
         try:
             disagreements = [{k: str(v) for k, v in row.items()} for row in _rows(dataset, "disagreements")]
         except (UsageError, QueryError):
@@ -1483,13 +1483,14 @@ def explorer_data(data: ReportData) -> dict:
         if claim.about in data.events:
             claims_about[claim.about].append(claim)
     children = {p for event in data.events.values() for p in event.parents}
+    pairs = [(row.get("claimA", ""), row.get("claimB", "")) for row in data.disagreements]  # the one definition
     entries = []
     for event in sorted(data.events.values(), key=lambda e: (e.sort_key, data.label(e.iri).lower())):
         claims = claims_about.get(event.iri, [])
         groups: dict[tuple, list[Claim]] = defaultdict(list)
         for claim in claims:
             groups[_claim_group_key(claim)].append(claim)
-        disagree = any(group_verdict(group) == "disagree" for group in groups.values())
+        disagree = any(group_verdict(group, pairs) == "disagree" for group in groups.values())
         figures = []
         for claim in sorted(claims, key=lambda c: (local_name(c.casualty), data.label(c.source).lower())):
             if claim.minimum is None and claim.maximum is None and local_name(claim.status) != "not-reported":
