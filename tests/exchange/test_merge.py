@@ -611,3 +611,65 @@ def test_graphs_from_other_tools_merge_too(imports, tmp_path, fmt):
     event = acled_event(result, "MLI990001")
     assert links_between(result, event, KWALA_ATTACK)[0].predicate == OWL.sameAs
     assert validate(result.dataset).conforms
+
+
+# ---------------------------------------------------------------------------
+# Two versions of UCDP GED on real rows
+# ---------------------------------------------------------------------------
+
+
+def _real_rows(name: str, keep) -> list[dict[str, str]]:
+    import csv
+    import gzip
+    import io
+
+    text = gzip.decompress((FIXTURES / "ucdp" / f"{name}.csv.gz").read_bytes()).decode("utf-8")
+    return [row for row in csv.DictReader(io.StringIO(text)) if keep(row)]
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_two_ucdp_versions_merge_without_conflation_and_validate(tmp_path):
+    """Real rows of UCDP GED 19.1 and 23.1 (tests/fixtures/ucdp/*.csv.gz): the Myanmar rows of the
+    23.1 sample and the 19.1 rows of the same ids and the same days (49250 and 49251 are two killings
+    a day apart that an earlier merge chained into one cluster)."""
+    newer = _real_rows("ged231-sample", lambda row: row["country"].startswith("Myanmar"))
+    ids = {row["id"].split(".")[0] for row in newer}
+    older = _real_rows("ged191-myanmar-bangladesh", lambda row: row["id"].split(".")[0] in ids | {"49250"})
+    assert {"49250", "49251", "50912", "211307"} <= {row["id"].split(".")[0] for row in older}
+    files = []
+    for name, rows in (("ged191-rows", older), ("ged231-rows", newer)):
+        source, out = tmp_path / f"{name}.csv", tmp_path / f"{name}.nq"
+        _write_rows(source, rows)
+        import_csv(importer_for("ucdp"), source, str(out))
+        files.append(read_input(str(out)))
+    result = merge_inputs([builtin_input(), *files])
+
+    def event(version: int, identifier: str) -> URIRef:
+        found = KID[f"event/ucdp-ged-{_key(files[version])}/{identifier}"]
+        assert (found, CKG.externalIdentifier, None) in result.dataset
+        return found
+
+    new_49251, old_49251, old_49250 = event(1, "49251"), event(0, "49251"), event(0, "49250")
+    assert links_between(result, new_49251, old_49251)[0].rule == "external-identifier"
+    assert not linked(result, new_49251, old_49250) and not linked(result, old_49251, old_49250)
+    # No cluster holds two ids of one data set: every event link joins the same UCDP id.
+    events = [link for link in result.links if link.kind == "event" and not link.close]
+    assert events and all(str(link.subject).rsplit("/", 1)[-1] == str(link.object).rsplit("/", 1)[-1] for link in events)
+    # "Kachin State" (19.1) and "Kachin state" (23.1): two nodes, one label each, linked; the merge validates.
+    division = KID["place/ucdp-ged/Myanmar_(Burma)/"]
+    assert links_between(result, URIRef(division + "Kachin_State"), URIRef(division + "Kachin_state")), [
+        (link.subject, link.object) for link in result.links if link.kind == "place"]
+    report = validate(result.dataset)
+    assert report.conforms, report.text(result.dataset)
+
+
+def _key(item) -> str:
+    return next(str(g).rsplit("/", 1)[-1] for g in item.graphs if "ucdp-ged-" in str(g)).removeprefix("ucdp-ged-")
