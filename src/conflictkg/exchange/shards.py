@@ -20,7 +20,6 @@ import gzip
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +108,9 @@ def write_shards(
         raise UsageError(f"{target}: --shards writes a new folder; this one exists and is not empty")
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
+    from conflictkg.guard.files import release, scratch_folder
+
+    scratch = scratch_folder(target)  # .NAME.PID.XXXX.part: removed on Ctrl-C/SIGTERM, and after kill -9 by the next export
     width = max(5, len(str(shards)))
     names = [f"part-{i + 1:0{width}d}-of-{shards:0{width}d}.{extension}.gz" for i in range(shards)]
     try:
@@ -132,6 +133,7 @@ def write_shards(
         if target.exists():
             target.rmdir()
         os.rename(scratch, target)
+        release(scratch)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise

@@ -77,6 +77,23 @@ def remove_pending() -> None:
         _pending.discard(temporary)
 
 
+def scratch_folder(target: str | Path) -> Path:
+    """A new temporary folder `.NAME.PID.XXXX.part` beside `target` (to be renamed to it when
+    complete): removed if the process is stopped, and by the next call for the same target if
+    the process was killed."""
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    remove_stale_parts(target)
+    made = tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=parent)
+    _pending.add(made)
+    return Path(made)
+
+
+def release(path: str | Path) -> None:
+    """`path` (a temporary file or folder) was renamed into place: it is no longer this process's to remove."""
+    _pending.discard(str(path))
+
+
 def remove_stale_parts(target: str | Path) -> list[Path]:
     """Remove the temporary files that writers of `target` left when they were killed (their
     process is gone); return what was removed."""
@@ -101,7 +118,12 @@ def remove_stale_parts(target: str | Path) -> list[Path]:
                     continue
             elif time.time() - candidate.stat().st_mtime < _LEGACY_AGE:
                 continue
-            candidate.unlink()
+            if candidate.is_dir():
+                import shutil
+
+                shutil.rmtree(candidate)
+            else:
+                candidate.unlink()
             removed.append(candidate)
         except OSError:
             continue
