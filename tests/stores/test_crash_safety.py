@@ -222,3 +222,16 @@ def test_a_stopped_writer_removes_its_part_file(tmp_path, rows, name, status):
     assert "no output file was changed" in err
     assert output.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_killed_shard_export_s_folder_is_removed_by_the_next_one(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that no longer runs
+    stale = tmp_path / f".shards.{dead.pid}.k2j4h5g6.part"
+    stale.mkdir()
+    (stale / "part-00001-of-00002.nq.gz").write_bytes(b"half written")
+    live = tmp_path / f".shards.{os.getpid()}.a1b2c3d4.part"  # a running writer's: left alone
+    live.mkdir()
+    run = finished("export", "--data", str(GOOD), "--shards", "2", "-o", str(tmp_path / "shards"))
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "shards"]
