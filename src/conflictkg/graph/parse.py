@@ -89,12 +89,6 @@ def parse_into(dataset: Dataset, source: Source, text: str | None = None) -> Non
         if fmt in (RdfFormat.NTRIPLES, RdfFormat.NQUADS):
             # Oxigraph's reader: linear on long lines, where rdflib's is quadratic (a 10 MB literal > 200 s)
             parse_into_dataset(text.encode("utf-8"), fmt, dataset, base)
-        elif fmt is RdfFormat.NQUADS and len(dataset.default_graph):
-            # rdflib's N-Quads parser empties the default graph of the Dataset it parses into:
-            # parse into a fresh one and add its quads, so earlier inputs keep their default graph.
-            fresh = new_dataset()
-            fresh.parse(data=text, format=fmt.rdflib_name, publicID=base)
-            copy_quads(fresh, dataset)
         elif fmt.has_graphs:
             dataset.parse(data=text, format=fmt.rdflib_name, publicID=base)
         else:
