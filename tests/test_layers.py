@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "conflictkg"
 # bottom to top; a module may import its own layer and the layers below it
 LAYERS = ["errors", "progress", "guard", "graph", "queries", "checks", "inference", "stores", "exchange", "views", "cli"]
-BESIDE = {"api": "cli"}  # the Python API is the top layer too, next to the command line
+BESIDE = {"api": "cli", "__main__": "cli"}  # the Python API and `python -m conflictkg` are the top layer too, next to the command line
 ENGINE = "pyoxigraph"
 HTTP_CLIENTS = {"urllib.request", "http.client", "requests", "httpx", "urllib3", "aiohttp"}
 
