@@ -11,6 +11,7 @@ from rdflib import Literal, URIRef
 
 from conflictkg.errors import InputError
 from conflictkg.exchange.importers.columnar import (
+    SeenKeys,
     cat,
     date,
     decimal_text,
@@ -130,6 +131,7 @@ class AcledImporter(Importer):
     def start(self, columns: list[str]) -> None:
         super().start(columns)
         self.memo: dict[str, dict] = {}
+        self.places_written: dict[str, SeenKeys] = {}
         self.types = self.vocabulary.concepts(ACLED_SCHEME)
         self.time_codes = self.vocabulary.concepts(TIME_PRECISION_SCHEME)
         self.geo_codes = self.vocabulary.concepts(GEO_PRECISION_SCHEME)
@@ -335,12 +337,11 @@ class AcledImporter(Importer):
 
     def new_places(self, found: pl.DataFrame, kind: str) -> pl.DataFrame:
         """The rows of `found` whose node (of this kind) no earlier batch wrote; remembers them."""
-        earlier = self.memo.setdefault("places-written", {}).get(kind)
-        if earlier is not None:
-            found = found.filter(~pl.col("node").is_in(earlier))
-        written = found.get_column("node")
-        self.memo["places-written"][kind] = written if earlier is None else pl.concat([earlier, written], rechunk=False)
-        return found
+        written = self.places_written.setdefault(kind, SeenKeys())
+        hashes = SeenKeys.hashes(found.get_column("node"))
+        fresh = ~written.contains(hashes)
+        written.add(hashes.filter(fresh))
+        return found.filter(fresh)
 
     def _actor(self, name: str, inter: str, country: str) -> tuple[URIRef, list[Triple]]:
         """A main actor typed by its inter code; state forces are the armed forces of the state

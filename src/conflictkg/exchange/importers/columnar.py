@@ -261,6 +261,37 @@ def write_columns(lines: pl.DataFrame, out: BinaryIO) -> int:
     return column.len()
 
 
+class SeenKeys:
+    """Keys seen so far, kept as sorted runs of their 64-bit hashes (8 bytes a key; a few runs, merged
+    as they grow, so each batch is checked by binary search, not against every earlier batch)."""
+
+    def __init__(self) -> None:
+        self.runs: list[pl.Series] = []
+
+    @staticmethod
+    def hashes(keys: pl.Series) -> pl.Series:
+        return keys.hash(seed=20260101)
+
+    def contains(self, hashes: pl.Series) -> pl.Series:
+        """For each hash: whether it was added before."""
+        found = pl.Series([False] * hashes.len(), dtype=pl.Boolean)
+        for run in self.runs:
+            index = run.search_sorted(hashes, side="left").clip(upper_bound=run.len() - 1)
+            found = found | (run.gather(index) == hashes)
+        return found
+
+    def add(self, hashes: pl.Series) -> None:
+        if hashes.len() == 0:
+            return
+        self.runs.append(hashes.unique().sort())
+        while len(self.runs) > 1 and self.runs[-1].len() * 2 >= self.runs[-2].len():
+            last = self.runs.pop()
+            self.runs[-1] = pl.concat([self.runs[-1], last]).unique().sort()
+
+
+MEMO_LIMIT = 100_000
+
+
 def lookup(
     frame: pl.DataFrame, keys: list[pl.Expr], make: Callable[[tuple[str, ...]], str | None], memo: dict | None = None
 ) -> pl.Expr:
@@ -271,6 +302,8 @@ def lookup(
     joined = pl.concat_str(keys, separator=separator)
     distinct = frame.select(joined.alias("k")).get_column("k").unique(maintain_order=True).to_list()
     memo = {} if memo is None else memo
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()  # made again when met again (what recurs is still written once, see Importer.once)
     mapping = {}
     for key in distinct:
         if key not in memo:
@@ -285,6 +318,7 @@ __all__ = [
     "Batch",
     "NeedsExactReading",
     "Safe",
+    "SeenKeys",
     "at_most",
     "cat",
     "date",

@@ -25,6 +25,7 @@ from conflictkg.exchange.importers.columnar import (
     LINE,
     NUMBER,
     NeedsExactReading,
+    SeenKeys,
     cat,
     exact_batches,
     fast_batches,
@@ -376,14 +377,15 @@ class _SeenIds:
 
     def __init__(self, file_name: str, column: str):
         self.file_name, self.column = file_name, column
-        self.fast: list[pl.Series] = []
+        self.fast = SeenKeys()
         self.exact: dict[str, tuple[int, int]] = {}
 
     def add_fast(self, ids: pl.Series) -> None:
         ids = ids.filter(ids != "")
-        if ids.is_duplicated().any() or any(ids.is_in(earlier).any() for earlier in self.fast):
-            raise NeedsExactReading("two rows share an id")
-        self.fast.append(ids)
+        hashes = SeenKeys.hashes(ids)
+        if ids.is_duplicated().any() or self.fast.contains(hashes).any():
+            raise NeedsExactReading("two rows share an id (or two ids share a hash: the exact reader tells)")
+        self.fast.add(hashes)
 
     def add_exact(self, ids: pl.Series, numbers: pl.Series, lines: pl.Series) -> None:
         for identifier, number, line in zip(ids.to_list(), numbers.to_list(), lines.to_list()):
