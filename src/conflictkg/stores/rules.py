@@ -94,7 +94,7 @@ def run_rules(store, rules: list[Rule]) -> int:
             (row["s"], row["p"], row["o"])
             for row in store.query(
                 f"SELECT ?s ?p ?o WHERE {{ GRAPH <{scratch.value}> {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} }}"
+                f"MINUS {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} }}"  # one hash anti-join, not a probe per triple
             )
         ]
         store.remove_graph(scratch) if store.contains_named_graph(scratch) else None
