@@ -44,9 +44,6 @@ def test_stages_and_counts_on_a_terminal_and_none_in_a_pipe(tmp_path):
     assert "conflictkg: loading into the Oxigraph database" in err
     assert "deriving claim relations" in err and "triples built" in err
     assert "triples in " in err  # the stage's end line: its count and time
-    status, _out, err = _run(["reason", "--store", db], terminal=True)
-    assert status == 0, err
-    assert "conflictkg: reasoning in the Oxigraph database" in err and "triples inferred in" in err
     status, out, err = _run(["validate", "--data", str(data)], terminal=True)
     assert status == 0, out + err
     assert "conflictkg: validating" in err and "checking SHACL Core" in err
