@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from conflictkg.graph import canonical
-from conflictkg.graph.serialize import serialize
+from conflictkg.graph.serialize import DEEPEST_NESTING, blank_nesting_depth, serialize
 from conflictkg.graph.formats import RdfFormat
 
 ROOT = Path(__file__).parents[2]
@@ -108,3 +109,39 @@ def _sample() -> Dataset:
         dataset.default_graph.add((URIRef(ex + "event"), URIRef(ex + "tag"), node))
         dataset.default_graph.add((node, URIRef(ex + "value"), Literal("same")))
     return dataset
+
+
+def _chain(length: int, reverse: bool) -> Dataset:
+    dataset = Dataset()
+    nodes = [BNode() for _ in range(length)]
+    edges = [(nodes[i], URIRef("https://example.org/next"), nodes[i + 1]) for i in range(length - 1)]
+    for edge in reversed(edges) if reverse else edges:
+        dataset.default_graph.add(edge)
+    return dataset
+
+
+def test_nesting_depth_counts_chains_and_rings():
+    assert blank_nesting_depth(_chain(100, reverse=False)) == 99
+    ring = Dataset()
+    nodes = [BNode() for _ in range(5)]
+    for i in range(5):
+        ring.add((nodes[i], URIRef("https://example.org/next"), nodes[(i + 1) % 5]))
+    assert blank_nesting_depth(ring) == 5
+
+
+def test_a_long_blank_node_chain_exports_whole_and_stable_in_turtle_and_trig():
+    """rdflib's writers nest such a chain one recursion per node (250 nodes overflowed the stack);
+    past DEEPEST_NESTING it is written flat, labelled by refinement, the same bytes for either order."""
+    length = 3000
+    assert length > DEEPEST_NESTING
+    for fmt, ox_format in ((RdfFormat.TURTLE, pyoxigraph.RdfFormat.TURTLE), (RdfFormat.TRIG, pyoxigraph.RdfFormat.TRIG)):
+        first = serialize(_chain(length, reverse=False), fmt)
+        assert canonical.last_method() == "refinement"
+        assert first == serialize(_chain(length, reverse=True), fmt)
+        successor = {q.subject: q.object for q in pyoxigraph.parse(first, ox_format)}
+        assert len(successor) == length - 1 and len(set(successor.values())) == length - 1
+        (start,) = set(successor) - set(successor.values())
+        node, steps = start, 0
+        while node in successor:
+            node, steps = successor[node], steps + 1
+        assert steps == length - 1

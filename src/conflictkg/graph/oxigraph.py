@@ -252,3 +252,13 @@ def convert(data: bytes, has_graphs: bool, target: BinaryIO, fmt: RdfFormat, pre
     """Write N-Quads (or N-Triples) `data` to `target` in `fmt` with pyoxigraph's parser and writer."""
     source = ox.RdfFormat.N_QUADS if has_graphs else ox.RdfFormat.N_TRIPLES
     ox.serialize(ox.parse(data, source), target, OX_FORMATS[fmt], prefixes=prefixes)
+
+
+def write_statements(quads: Iterable[tuple], fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """rdflib quads (graph None = default graph) in `fmt` by Oxigraph's writer, in the order given;
+    formats without graphs get the triples."""
+    if fmt.has_graphs:
+        statements = (ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox_graph(g)) for s, p, o, g in quads)
+    else:
+        statements = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o, _g in quads)
+    return ox.serialize(statements, None, OX_FORMATS[fmt], prefixes=prefixes)

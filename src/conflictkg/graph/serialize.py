@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph
 
 from conflictkg.errors import UsageError
 from conflictkg.graph.formats import RdfFormat
@@ -34,6 +34,8 @@ def serialize(dataset: Dataset, fmt: RdfFormat) -> bytes:
         return _serialize_lines(dataset, with_graphs=fmt is RdfFormat.NQUADS)
     if fmt is RdfFormat.RDFXML:
         _check_xml_can_hold(dataset)
+    if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) and blank_nesting_depth(dataset) > DEEPEST_NESTING:
+        return _serialize_flat(dataset, fmt)
     if fmt is RdfFormat.TRIG:
         data = _serialize_trig(canonical_dataset(dataset))
     elif fmt.has_graphs:
@@ -41,6 +43,51 @@ def serialize(dataset: Dataset, fmt: RdfFormat) -> bytes:
     else:
         data = canonical_union(dataset).serialize(format=fmt.rdflib_name, encoding="utf-8")
     return data
+
+
+# rdflib's Turtle and TriG writers put a blank node that is the object of one statement inside
+# its subject's [ ... ], one recursion per level: a chain of 250 such nodes exhausts Python's stack
+# and the cost grows about as n^2.5. Deeper nesting is written flat (_:labels) by Oxigraph's writer.
+DEEPEST_NESTING = 64
+
+
+def blank_nesting_depth(dataset: Dataset) -> int:
+    """The longest chain of blank nodes each the object of exactly one statement of its graph
+    (how deep rdflib's Turtle writer would nest them); a ring counts its whole length."""
+    uses: dict[tuple, int] = {}
+    parent: dict[tuple, tuple] = {}
+    for s, _p, o, g in dataset.quads((None, None, None, None)):
+        if isinstance(o, BNode):
+            key = (g, o)
+            uses[key] = uses.get(key, 0) + 1
+            if isinstance(s, BNode):
+                parent[key] = (g, s)
+    depth: dict[tuple, int] = {}
+    for start in uses:
+        path, on_path, node = [], set(), start
+        while node in uses and uses[node] == 1 and node not in depth and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parent.get(node)
+        if node in on_path:  # a ring (and whatever leads into it): its whole length
+            depth.update((member, len(path)) for member in path)
+            continue
+        base = depth.get(node, 0)
+        for index, member in enumerate(reversed(path)):
+            depth[member] = base + index + 1
+    return max(depth.values(), default=0)
+
+
+def _serialize_flat(dataset: Dataset, fmt: RdfFormat) -> bytes:
+    """Turtle or TriG with canonical labels and sorted statements, written by Oxigraph (no nesting)."""
+    from conflictkg.graph.canonical import canonical_quads
+    from conflictkg.graph.oxigraph import write_statements
+
+    quads = dataset.quads((None, None, None, None))
+    if not fmt.has_graphs:
+        quads = ((s, p, o, None) for s, p, o, _g in quads)
+    prefixes = {prefix: str(namespace) for prefix, namespace in sorted(_with_namespaces_of(new_dataset(), dataset).namespaces()) if prefix}
+    return write_statements(canonical_quads(quads), fmt, prefixes)
 
 
 def canonical_dataset(dataset: Dataset) -> Dataset:
