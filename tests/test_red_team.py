@@ -116,6 +116,8 @@ def test_an_empty_store_never_replaces_a_file_silently(tmp_path, capsys):
     assert out.read_text() == "precious\n"
     status, _out, err = _run(capsys, "export", "--store", f"oxigraph:{empty}", "-o", tmp_path / "new.trig")
     assert status == 0 and "warning" in err and "holds no data" in err
+    status, _out, err = _run(capsys, "export", "--store", f"oxigraph:{empty}", "--shards", "2", "-o", tmp_path / "shards")
+    assert status == 0 and "warning" in err and "the shards are empty" in err
 
 
 @pytest.mark.parametrize("graph", ["not an iri", "relative/name", "urn"])

@@ -534,8 +534,11 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
     with _open(args) as store:
         produce = store.shard_producer(with_graphs, args.reasoned, args.reasoner)
         report = write_shards(args.output, args.shards, produce, extension, fmt.media_type)
+        where = store.describe()
     for name, lines in zip(report.files, report.lines):
         print(f"{report.directory / name}: {lines} lines", file=sys.stderr)
+    if not sum(report.lines):  # the folder is always new, so nothing was replaced; still, say it
+        print(f"conflictkg: warning: the {where} holds no data; the shards are empty", file=sys.stderr)
     return EXIT_OK
 
 
