@@ -537,7 +537,9 @@ def test_blank_node_labels_tell_structures_apart():
 def test_merge_report_says_what_matched_what_did_not_and_the_conflicts(merged):
     text = merged.report_text()
     assert "Matched (graph kgr:reconciliation)" in text
-    assert "owl:sameAs kid:event/acled-" in text and "kid:event/kwala-attack [event-overlap, score 1.00]" in text
+    assert "owl:sameAs <https://w3id.org/conflictkg/id/event/acled-" in text and "event:kwala-attack [event-overlap, score 1.00]" in text
+    # every name in the report is one SPARQL reads back: a known prefix, else the whole IRI
+    assert "kid:event/" not in text
     assert "Not matched" in text and "Dogofry" in text
     # ACLED's 30 cannot be JNIM's "over thirty" (31 or more): a conflict is reported, RFI's 30-32 is not one.
     assert any("ACLED" in line and "Jama'at Nasr al-Islam wal Muslimin at least 31" in line for line in merged.conflicts)

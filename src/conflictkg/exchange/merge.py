@@ -1143,11 +1143,17 @@ class MergeResult:
 
 
 def _short(term: Node) -> str:
-    text = str(term)
-    for prefix, namespace in (("kgr:", "https://w3id.org/conflictkg/graph/"), ("kid:", "https://w3id.org/conflictkg/id/")):
-        if text.startswith(namespace):
-            return prefix + text[len(namespace):]
-    return f"<{text}>"
+    """`term` as a name SPARQL and Turtle read back (a prefix the endpoint knows, else <IRI>)."""
+    from conflictkg.queries.tables import cell_text
+    from conflictkg.stores.base import display_namespaces
+
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = display_namespaces()
+    return cell_text(term, _NAMES) if isinstance(term, URIRef) else str(term)
+
+
+_NAMES = None
 
 
 def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> MergeResult:
