@@ -541,9 +541,28 @@ def test_merge_report_says_what_matched_what_did_not_and_the_conflicts(merged):
     # every name in the report is one SPARQL reads back: a known prefix, else the whole IRI
     assert "kid:event/" not in text
     assert "Not matched" in text and "Dogofry" in text
-    # ACLED's 30 cannot be JNIM's "over thirty" (31 or more): a conflict is reported, RFI's 30-32 is not one.
-    assert any("ACLED" in line and "Jama'at Nasr al-Islam wal Muslimin at least 31" in line for line in merged.conflicts)
-    assert not any("RFI" in line for line in merged.conflicts)
+    # ACLED's 30 is the whole toll (no side) and JNIM's "over thirty" the Malian soldiers': not one
+    # quantity, so under the one definition of disagreement they are not in conflict; nor are RFI's 30-32.
+    assert merged.conflicts == []
+
+
+def test_merge_report_conflicts_are_the_one_definition_of_disagreement(merged, imports, tmp_path):
+    """A made-up figure about the ACLED record of the attack, once linked, conflicts with exactly the
+    claims the shared definition finds when the same figure is about the article's event."""
+    from conflictkg.inference.claim_relations import disagreements
+
+    fixture = (FIXTURES / "epistemic" / "conflicting-figure.trig").read_text("utf-8")
+    acled_event = next(
+        node for link in merged.links if link.kind == "event" and KWALA_ATTACK in (link.subject, link.object)
+        for node in (link.subject, link.object) if "/acled-" in str(node)
+    )
+    extra = tmp_path / "about-acled.trig"
+    extra.write_text(fixture.replace("schema:about event:kwala-attack", f"schema:about <{acled_event}>"), "utf-8")
+    result = merge_inputs([builtin_input()] + [read_input(imports[k]) for k in ("acled", "acled-api", "ucdp")] + [read_input(str(extra))])
+    expected = disagreements(load_dataset([str(FIXTURES / "epistemic" / "conflicting-figure.trig")], with_builtin=True))
+    assert len(expected) == 4
+    assert len(result.conflicts) == len(expected)
+    assert all("Test outlet 5" in line for line in result.conflicts)
 
 
 # ---------------------------------------------------------------------------

@@ -1220,41 +1220,52 @@ def merge_inputs(inputs: list[Input], aliases: AliasTable | None = None) -> Merg
 
 
 def find_conflicts(index: Index, reconciler: Reconciler, links: list[Link]) -> list[str]:
-    """Figures of the same casualty kind, by different sources, about linked events, with disjoint bounds."""
+    """The figures about linked events that the project's one definition of disagreement
+    (`inference.claim_relations.disagreements`: the rules' in-conflict relations, figures for the
+    same quantity with disjoint bounds) puts in conflict once the links are applied: each claim is
+    read as about its cluster's event and concerning its cluster's actor."""
+    from rdflib import Graph
+
+    from conflictkg.inference.claim_relations import IN_CONFLICT, disagreements, shipped_rules
+
     clusters = reconciler.clusters
     members: dict[Node, set[URIRef]] = defaultdict(set)
     for link in links:
         if link.kind == "event":
             for node in (link.subject, link.object):
                 members[clusters.find(node)].add(node)
-    claims_about: dict[Node, list[Node]] = defaultdict(list)
+    root_of = {event: root for root, events in members.items() for event in events}
+    figures = Graph()
     for claim in index.instances({CKG.Claim}):
-        for event in index.values(claim, SDO.about):
-            claims_about[event].append(claim)
+        roots = {root_of[e] for e in index.values(claim, SDO.about) if e in root_of}
+        if not roots:
+            continue
+        figures.add((claim, RDF.type, CKG.Claim))
+        figures += ((claim, SDO.about, root) for root in roots)
+        figures += ((claim, CKG.concernsActor, clusters.find(a)) for a in index.values(claim, CKG.concernsActor))
+        for prop in (CKG.claimKind, CKG.casualtyKind, SDO.minValue, SDO.maxValue):
+            figures += ((claim, prop, value) for value in index.values(claim, prop))
+    for rule in shipped_rules():
+        if str(IN_CONFLICT) in rule.text:
+            for triple in list(figures.query(rule.text)):
+                figures.add(triple)
     lines = []
-    for root, events in sorted(members.items(), key=lambda item: str(item[0])):
-        claims = sorted({c for e in events for c in claims_about.get(e, [])}, key=str)
-        figures = []
-        for claim in claims:
-            kind = index.value(claim, CKG.casualtyKind)
-            low = index.value(claim, SDO.minValue)
-            high = index.value(claim, SDO.maxValue)
-            agent = index.value(claim, PROV.wasAttributedTo)
-            if kind is None or agent is None or (low is None and high is None):
-                continue
-            figures.append((claim, kind, agent, low.toPython() if low is not None else None, high.toPython() if high is not None else None))
-        for i, (ca, ka, aa, la, ha) in enumerate(figures):
-            for cb, kb, ab, lb, hb in figures[i + 1 :]:
-                if ka != kb or clusters.same(aa, ab):
-                    continue
-                if (ha is not None and lb is not None and ha < lb) or (hb is not None and la is not None and hb < la):
-                    line = (
-                        f"{min((index.label(e) for e in events), key=lambda t: (len(t), t))}: {index.label(aa)} {_bounds(la, ha)} "
-                        f"({_wording(index, ca)}) vs {index.label(ab)} {_bounds(lb, hb)} ({_wording(index, cb)})"
-                    )
-                    if line not in lines:
-                        lines.append(line)
+    for first, second in disagreements(figures):
+        root = next(iter(figures.objects(first, SDO.about)))
+        line = f"{min((index.label(e) for e in members[root]), key=lambda t: (len(t), t))}: " + " vs ".join(
+            _figure(index, claim) for claim in (first, second)
+        )
+        if line not in lines:
+            lines.append(line)
     return lines
+
+
+def _figure(index: Index, claim: Node) -> str:
+    low, high = index.value(claim, SDO.minValue), index.value(claim, SDO.maxValue)
+    agent = index.value(claim, PROV.wasAttributedTo)
+    who = index.label(agent) if agent is not None else _short(claim)
+    bounds = _bounds(low.toPython() if low is not None else None, high.toPython() if high is not None else None)
+    return f"{who} {bounds} ({_wording(index, claim)})"
 
 
 def _bounds(low, high) -> str:
