@@ -122,6 +122,7 @@ class Claim:
     minimum: int | None = None
     maximum: int | None = None
     status: str = ""
+    standing: str = ""  # from the derived statuses (saved query claim-standing), e.g. "one party's claim"
     where: str = ""
     dataset: str = ""  # the data set an importer took it from (prov:wasDerivedFrom)
     member: str = ""  # what it was about before merged entries were folded together
@@ -344,6 +345,12 @@ def _collect(dataset: QueryRunner, graphs: list[str], triples: int) -> ReportDat
             claim.minimum = _int(row.get("min"))
         if claim.maximum is None:
             claim.maximum = _int(row.get("max"))
+
+    for row in _rows(dataset, "claim-standing"):
+        claim = claims.get(str(row["claim"]))
+        if claim is not None and not claim.standing:
+            flags = [str(row[key]) for key in ("uncorroborated", "disputed") if str(row.get(key) or "")]
+            claim.standing = "; ".join([str(row["standing"]), *flags])
 
     _apply_links(_rows(dataset, "report-links"), events, places, actors, claims)
 
@@ -1323,7 +1330,7 @@ def render_claims(data: ReportData) -> str:
                 f'<td class="num">{"" if claim.minimum is None else claim.minimum}</td>',
                 f'<td class="num">{"" if claim.maximum is None else claim.maximum}</td>',
                 f'<td class="cites">{"<br>".join(cites)}</td>',
-                f'<td class="status"><span class="status-badge s-{escape(status)}">{escape(data.label(claim.status)) if claim.status else "—"}</span></td>',
+                f'<td class="status"><span class="status-badge s-{escape(status)}" title="{escape(data.label(claim.status)) if claim.status else ""}">{escape(claim.standing or (data.label(claim.status) if claim.status else "—"))}</span></td>',
                 f'<td class="where">{escape(claim.where)}</td>',
             ]
             css = ' class="conflict"' if claim.iri in clash_with else ""
