@@ -75,11 +75,10 @@ def run_rules(store, rules: list[Rule]) -> int:
     written = {ox.NamedNode(str(i)) for rule in rules for i in template_iris(rule)}
     independent = [rule for rule in rules if not reads[rule.name] & written]
     answers = _answers_at_once(store, independent)
-    for rule in independent:
-        data = answers[rule.name]
-        built += data.count(b"\n")
-        if data:
-            store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=target)
+    data = b"".join(answers[rule.name] for rule in independent)
+    built += data.count(b"\n")
+    if data:  # one bulk load for all of them: each load into an on-disk store merges its files again
+        store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=target)
     for rule in _in_dependency_order([rule for rule in rules if rule not in independent]):
         construct(rule, target)
     present = {term for terms in reads.values() for term in terms if _in_graph(store, term, target)}
