@@ -78,8 +78,7 @@ PARAM_PICKERS = {
     "figures-side-by-side": {"event": "SELECT ?v WHERE { ?c <https://schema.org/about> ?v ; "
                                       "<https://w3id.org/conflictkg/ontology#casualtyKind> "
                                       "<https://w3id.org/conflictkg/vocab/casualty/killed> } LIMIT 1"},
-    "sub-events": {"event": "SELECT ?v WHERE { ?e <https://w3id.org/conflictkg/ontology#subEventOf>|"
-                            "<https://w3id.org/conflictkg/ontology#partOfCampaign> ?v } LIMIT 1"},
+    "sub-events": {"event": "SELECT ?v WHERE { ?e <https://w3id.org/conflictkg/ontology#subEventOf> ?v } LIMIT 1"},
 }
 FIRST_PAGE = 100  # rows in the first page of a listing (`conflictkg query NAME --limit 100`)
 
