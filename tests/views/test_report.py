@@ -109,6 +109,27 @@ def test_timeline_draws_a_month_as_a_month_and_a_day_as_a_day(report):
     assert "Mali War" in labels and "no date given" in html
 
 
+def test_events_only_claimed_are_shown_as_claims_on_the_timeline_and_in_the_explorer(report):
+    """The four events the article reports only as a party's claim never read as facts."""
+    _folder, html = report
+    data = collect(load_dataset())
+    claimed = {data.label(e.iri): e.claimed_by for e in data.events.values() if e.claimed_by}
+    assert claimed == {
+        "Claimed capture of a Malian and Wagner Group base on National Road 4 (October 2023)": "Jama'at Nasr al-Islam wal Muslimin",
+        "Taking of Malian prisoners in the Kwala attack": "Jama'at Nasr al-Islam wal Muslimin",
+        "Malian pursuit of the jihadists after the Kwala attack": "Malian officials",
+        "Destruction of JNIM bases near Fallou": "Malian officials",
+    }
+    overview = svg(html, "timeline-overview")
+    seen = [(t.findtext(f"{SVG}title") or "", t.text or "") for t in overview.iter(f"{SVG}text") if "row-label" in (t.get("class") or "")]
+    pursuit = [(title, text) for title, text in seen if "pursuit" in text]
+    assert pursuit == [("claimed by Malian officials: Malian pursuit of the jihadists after the Kwala attack", pursuit[0][1])]
+    assert pursuit[0][1].lstrip("↳ ").startswith("claimed: Malian pursuit")
+    assert all(not text.lstrip("↳ ").startswith(("Destruction of JNIM bases", "Malian pursuit")) for _title, text in seen)
+    assert '"n":"claimed by Malian officials: Destruction of JNIM bases near Fallou"' in html
+    assert '"n":"Kwala attack"' in html
+
+
 def test_claims_table_lists_every_claim_and_marks_the_disagreement(report):
     _folder, html = report
     data = collect(load_dataset())

@@ -62,6 +62,7 @@ class Event:
     after: list[str] = field(default_factory=list)  # events the source says this one followed (ckg:after)
     point: tuple[float, float] | None = None  # (lon, lat): the event's own geometry (an importer's row point)
     span: tuple[dt.date, dt.date] | None = None  # no dates of its own: the span of its sub-events
+    claimed_by: str = ""  # no graph states it in its own voice: the sources whose claims assert it
 
     @property
     def begin_low(self) -> dt.date | None:
@@ -310,6 +311,10 @@ def _collect(dataset: QueryRunner, graphs: list[str], triples: int) -> ReportDat
         event.precision = event.precision or str(row.get("precision", ""))
         event.when = event.when or str(row.get("when", ""))
         event.description = event.description or str(row.get("description", ""))
+    for row in _rows(dataset, "report-claimed-events"):
+        event = events.get(str(row["event"]))
+        if event is not None:
+            event.claimed_by = str(row["claimedBy"])
     for row in _rows(dataset, "report-event-times"):
         event = events.get(str(row["event"]))
         day = _date(row.get("date"))
@@ -1152,9 +1157,10 @@ def _render_timeline_panel(data: ReportData, rows: list[tuple[int, Event]], star
         y = top + index * row_h
         if index % 2 == 0:
             out.append(f'<rect class="row-band" x="0" y="{y}" width="{width}" height="{row_h}"/>')
-        name = _truncate(data.label(event.iri), 46 - depth * 3)
+        name = _truncate(("claimed: " if event.claimed_by else "") + data.label(event.iri), 46 - depth * 3)
+        said = f"<title>{escape(event_title(data, event))}</title>" if event.claimed_by else ""
         out.append(svg_link(data, event.iri, f'<text class="row-label depth-{min(depth, 4)}" x="{8 + depth * 14}" y="{y + 16}">'
-                                             f'{"↳ " if depth else ""}{escape(name)}</text>'))
+                                             f'{"↳ " if depth else ""}{escape(name)}{said}</text>'))
         precision = local_name(event.precision) if event.precision else "unknown"
         css = PRECISION_CLASSES.get(precision, "p-unknown")
         words = f"{data.label(event.precision) if event.precision else 'no precision given'}"
@@ -1204,6 +1210,12 @@ def _render_timeline_panel(data: ReportData, rows: list[tuple[int, Event]], star
     out.append('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
                '<path d="M0,0 L10,5 L0,10 z" class="arrow-head"/></marker></defs></svg>')
     return "".join(out)
+
+
+def event_title(data: ReportData, event: Event) -> str:
+    """An event's name, said to be a claim where only claims assert it (never shown as a fact)."""
+    name = data.label(event.iri)
+    return f"claimed by {event.claimed_by}: {name}" if event.claimed_by else name
 
 
 def render_timeline(data: ReportData) -> str:
@@ -1514,7 +1526,7 @@ def explorer_data(data: ReportData) -> dict:
         place = event.places[0] if event.places else ""
         nation = country(place) if place else ""
         entry = {
-            "i": event.iri, "n": data.label(event.iri), "d0": _short_date(low), "d1": _short_date(high),
+            "i": event.iri, "n": event_title(data, event), "d0": _short_date(low), "d1": _short_date(high),
             "t": date_text(event) if event.begin_low else ("" if not event.span else f"{event.span[0].year}–{event.span[1].year}"),
             "pl": data.label(place) if place else "", "c": index(countries, data.label(nation)) if nation else -1,
             "a": sorted({index(actors, data.label(actor)) for _role, actor in event.roles}),
