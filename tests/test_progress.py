@@ -15,7 +15,7 @@ def _run(args: list[str], terminal: bool) -> tuple[int, str, str]:
     """Run the command line in a child process, stderr a pseudo-terminal or a pipe."""
     command = [sys.executable, "-c", "import sys; from conflictkg.cli import main; sys.exit(main(sys.argv[1:]))", *args]
     if not terminal:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         return done.returncode, done.stdout, done.stderr
     main_end, child_end = os.openpty()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=child_end, text=True)
