@@ -124,8 +124,21 @@ def switch(staging: Path, path: Path) -> None:
 
 
 def discard(staging: Path) -> None:
-    """Remove a staging folder that will not be switched in."""
-    shutil.rmtree(staging, ignore_errors=True)
+    """Remove a staging folder that will not be switched in.
+
+    An abandoned writer may still be working in it (native code in a thread that cannot be
+    stopped) and would add files while `rmtree` empties it, so the folder is first renamed away:
+    the writer's new files then fail to be made, and what is left carries an `.old-` name that
+    the next open removes in any case."""
+    trash = staging.with_name(staging.name.replace(_STAGING, _OLD + "discarded-", 1))
+    try:
+        os.rename(staging, trash)
+    except OSError:
+        trash = staging
+    for _ in range(20):
+        shutil.rmtree(trash, ignore_errors=True)
+        if not trash.exists():
+            break
     shutil.rmtree(staging.with_name(staging.name + ".tmp"), ignore_errors=True)  # RocksDB's checkpoint in the making
     _ready_marker(staging).unlink(missing_ok=True)
     _pending.discard(staging)
