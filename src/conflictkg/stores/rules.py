@@ -50,16 +50,16 @@ def run_rules(store, rules: list[Rule]) -> int:
     of triples the rules built (counted with repeats, as they came).
 
     Each rule's CONSTRUCT answer goes from Oxigraph to Oxigraph as N-Triples bytes (no Python
-    object per triple). The first round runs every rule once, the rules that read what another
-    rule builds (by the IRIs of its WHERE clause and the others' templates) last, each seeing what
-    the rules before it derived. Later rounds run only the rules whose WHERE clause names something
-    the rounds before derived, into a scratch graph, and stop when a round derives nothing new.
-    Raises QueryError if a rule builds a link that does not name it."""
+    object per triple). The rules run in the order of what they read (`_dependencies`): the rules
+    that read nothing another rule builds at once, then each rule after every rule it reads from.
+    When no rule reads, directly or through others, what it builds itself, that one pass is the
+    fixpoint; otherwise the rules on such a cycle run again, into a scratch graph, until a round
+    derives nothing new. Raises QueryError if a rule builds a link that does not name it."""
     import pyoxigraph as ox
 
     target = ox.NamedNode(str(RELATIONS_GRAPH))
     scratch = ox.NamedNode(str(KGR["scratch-claim-relations"]))
-    reads = {rule.name: _reads(rule) for rule in rules}
+    depends = _dependencies(rules)
     built = 0
 
     def construct(rule: Rule, graph) -> None:
@@ -70,19 +70,19 @@ def run_rules(store, rules: list[Rule]) -> int:
             # it does not hold the whole answer in a transaction (the graph is dropped before a new derivation)
             store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
-    # first round: the rules that read nothing another rule builds run at once (pyoxigraph
-    # releases the GIL while it answers, so two cores answer two rules), then the others in order
-    written = {ox.NamedNode(str(i)) for rule in rules for i in template_iris(rule)}
-    independent = [rule for rule in rules if not reads[rule.name] & written]
+    # the rules that read nothing another rule builds run at once (pyoxigraph releases the GIL
+    # while it answers, so two cores answer two rules), then the others in dependency order
+    independent = [rule for rule in rules if not depends[rule.name]]
     answers = _answers_at_once(store, independent)
     data = b"".join(answers[rule.name] for rule in independent)
     built += data.count(b"\n")
     if data:  # one bulk load for all of them: each load into an on-disk store merges its files again
         store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=target)
-    for rule in _in_dependency_order([rule for rule in rules if rule not in independent]):
+    for rule in _in_dependency_order([rule for rule in rules if rule not in independent], depends):
         construct(rule, target)
-    present = {term for terms in reads.values() for term in terms if _in_graph(store, term, target)}
-    pending = [rule for rule in rules if reads[rule.name] & present]
+    cyclic = _on_a_cycle(rules, depends)
+    reads = {rule.name: _reads(rule) for rule in rules}
+    pending = list(cyclic)
     for _round in range(1, MAX_ROUNDS):
         if not pending:
             return built
@@ -103,6 +103,38 @@ def run_rules(store, rules: list[Rule]) -> int:
         new_terms = {p for _s, p, _o in new} | {o for _s, _p, o in new if isinstance(o, ox.NamedNode)}
         pending = [rule for rule in rules if reads[rule.name] & new_terms]
     raise QueryError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+
+
+def _dependencies(rules: list[Rule]) -> dict[str, set[str]]:
+    """For each rule, the rules whose template builds something its WHERE clause reads. A rule
+    that reads `ckg:derivedByRule <R>` reads what rule R builds, not every rule's links (each rule
+    names itself on what it builds), so ckg:derivedByRule itself counts as read by no rule."""
+    import pyoxigraph as ox
+
+    naming = ox.NamedNode(str(CKG.derivedByRule))
+    builds = {
+        rule.name: ({ox.NamedNode(str(i)) for i in template_iris(rule)} - {naming}) | {ox.NamedNode(str(rule.iri))}
+        for rule in rules
+    }
+    return {
+        rule.name: {other.name for other in rules if (_reads(rule) - {naming}) & builds[other.name]}
+        for rule in rules
+    }
+
+
+def _on_a_cycle(rules: list[Rule], depends: dict[str, set[str]]) -> list[Rule]:
+    """The rules that read, directly or through other rules, what they build themselves."""
+    def reaches(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(depends[start])
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo.extend(depends.get(name, ()))
+        return seen
+
+    return [rule for rule in rules if rule.name in reaches(rule.name)]
 
 
 def _answers_at_once(store, rules: list[Rule]) -> dict[str, bytes]:
@@ -150,20 +182,19 @@ def _reads(rule: Rule) -> set:
     return {ox.NamedNode(str(i)) for i in mentioned_iris(rule, where_only=True) if i not in (RDF.type, RDFS.label, rule.iri)}
 
 
-def _in_dependency_order(rules: list[Rule]) -> list[Rule]:
-    """`rules` with those that read something another rule's template names (such as
-    disputed-by-conflicting-figure, which reads the links of disjoint-bounds) after the others."""
-    import pyoxigraph as ox
-
-    written = {ox.NamedNode(str(i)) for rule in rules for i in template_iris(rule)}
-    return sorted(rules, key=lambda rule: bool(_reads(rule) & written))
-
-
-def _in_graph(store, term, graph) -> bool:
-    """Whether `term` is a predicate or an object in `graph` of `store` (two index look-ups)."""
-    return any(True for _q in store.quads_for_pattern(None, term, None, graph)) or any(
-        True for _q in store.quads_for_pattern(None, None, term, graph)
-    )
+def _in_dependency_order(rules: list[Rule], depends: dict[str, set[str]]) -> list[Rule]:
+    """`rules` with each after the rules it reads from (such as disputed-by-conflicting-figure
+    after disjoint-bounds); a cycle is broken in the given order (the later rounds finish it)."""
+    placed: list[Rule] = []
+    names = {rule.name for rule in rules}
+    remaining = list(rules)
+    while remaining:
+        ready = [rule for rule in remaining
+                 if not (depends[rule.name] & names) - {done.name for done in placed} - {rule.name}]
+        chosen = ready[0] if ready else remaining[0]
+        placed.append(chosen)
+        remaining.remove(chosen)
+    return placed
 
 
 def add_claim_relations_in_store(store) -> int:
@@ -182,17 +213,21 @@ def add_claim_relations_in_store(store) -> int:
         return 0
     claims = store.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?c a <{CKG.Claim}> }} }}")
     holding = [row["g"] for row in claims]  # named graphs with claims, whose sources the derived graph names
-    scratch = None
-    if not store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"):
-        scratch = ox.NamedNode(str(KGR["scratch-ontology-for-rules"]))
-        store.extend(ox.Quad(q.subject, q.predicate, q.object, scratch) for q in _shipped_ontology_quads())
-    try:
-        rules = shipped_rules()
-        with progress.stage(f"deriving claim relations ({len(rules)} rules)"):
-            progress.note(run_rules(store, rules), "triples built")
-    finally:
-        if scratch is not None:
-            store.update(f"DROP SILENT GRAPH <{scratch.value}>")
+    rules = shipped_rules()
+    with_ontology = bool(store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"))
+    if isinstance(store, ox.Store):
+        _derive_in_memory(store, rules, with_ontology)
+    else:  # a server: the rules run there, nothing is copied out
+        scratch = None
+        if not with_ontology:
+            scratch = ox.NamedNode(str(KGR["scratch-ontology-for-rules"]))
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, scratch) for q in _shipped_ontology_quads())
+        try:
+            with progress.stage(f"deriving claim relations ({len(rules)} rules)"):
+                progress.note(run_rules(store, rules), "triples built")
+        finally:
+            if scratch is not None:
+                store.update(f"DROP SILENT GRAPH <{scratch.value}>")
     derived_count = int(next(iter(store.query(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{RELATIONS_GRAPH}> {{ ?s ?p ?o }} }}"
     )))["n"].value)
@@ -205,6 +240,50 @@ def add_claim_relations_in_store(store) -> int:
     _provenance(meta, sorted(sources, key=str), rules)
     store.extend(graph_quads(meta, None))
     return derived_count
+
+
+def _derive_in_memory(store, rules: list[Rule], with_ontology: bool) -> None:
+    """Derive into `store`'s kgr:claim-relations with the rules run on an in-memory copy of only
+    the triples whose predicate a rule names (the rules never use a variable as a predicate): on
+    a database every rule's answer would otherwise be written to disk and merged again, and the
+    anti-joins read from disk (about 6 times slower at 20,000 events). The copy and the answer
+    pass through temporary N-Triples files, engine to engine, and the answer goes into the
+    database with one bulk load."""
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = ox.NamedNode(str(RELATIONS_GRAPH))
+    predicates = sorted({str(i) for rule in rules for i in mentioned_iris(rule)})
+    work = ox.Store()
+    with tempfile.TemporaryDirectory(prefix="conflictkg-rules-") as folder:
+        answer = os.path.join(folder, "derived.nt")
+
+        def copy(number: int, predicate: str) -> str:
+            path = os.path.join(folder, f"read-{number}.nt")
+            store.query(
+                f"CONSTRUCT {{ ?s <{predicate}> ?o }} WHERE {{ ?s <{predicate}> ?o }}",
+                use_default_graph_as_union=True,
+            ).serialize(output=path, format=ox.RdfFormat.N_TRIPLES)
+            return path
+
+        with progress.stage("copying what the rules read"):
+            # one index range per predicate, two at a time (the engine releases the GIL while it reads)
+            with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+                for path in pool.map(copy, range(len(predicates)), predicates):
+                    work.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                    os.unlink(path)
+            if not with_ontology:
+                work.extend(_shipped_ontology_quads())
+            progress.note(len(work), "triples")
+        with progress.stage(f"deriving claim relations ({len(rules)} rules)"):
+            progress.note(run_rules(work, rules), "triples built")
+        work.dump(output=answer, format=ox.RdfFormat.N_TRIPLES, from_graph=target)
+        del work
+        if os.path.getsize(answer):
+            store.bulk_load(path=answer, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
 
 
 def add_claim_relations(dataset: Dataset) -> int:
