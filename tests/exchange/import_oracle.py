@@ -423,6 +423,10 @@ class RowAcled(RowImporter, _acled.AcledImporter):
 
         if upload is not None:
             self.latest_upload = max(self.latest_upload or 0, upload)
+        for column in ("inter1", "inter2"):
+            value = text(row, column)
+            if value:
+                self._row_forms.add(_acled.NUMERIC_INTER if re.fullmatch(r"\d+(?:\.0+)?", value) else _acled.WORD_INTER)
         local = event_id if _SAFE_ID.match(event_id) else re.sub(r"[^A-Za-z0-9._-]", "_", event_id)
         event = KID[f"event/{self.key}/{local}"]
         actor2 = text(row, "actor2")
@@ -440,6 +444,12 @@ class RowAcled(RowImporter, _acled.AcledImporter):
         notes = text(row, "notes")
         if notes:
             triples.append((event, SDO.description, en(notes)))
+        if upload is not None:
+            stamp = dt.datetime.fromtimestamp(upload, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+            triples.append((event, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime)))
+        tags = text(row, "tags")
+        if tags:
+            triples.append((event, SDO.keywords, Literal(tags)))
         triples += self._time(event, day, time_code[0])
         triples.append((event, CKG.locationPrecision, geo_code[1]))
 
@@ -463,6 +473,10 @@ class RowAcled(RowImporter, _acled.AcledImporter):
         if iso.isdigit():
             country_node = self.place_node([country])
             triples += self.once(f"{country_node}|iso", lambda: self.external_identifier(country_node, "ISO 3166-1 numeric", iso.zfill(3)))
+        region = text(row, "region")
+        if region:
+            country_node = self.place_node([country])
+            triples += self.once(f"{country_node}|region|{region}", lambda: [(country_node, CKG.worldRegion, Literal(region))])
 
         # Actors: actor1/actor2 do not say who attacked whom, except that civilians are targets.
         inter1, inter2 = text(row, "inter1").lower(), text(row, "inter2").lower()
@@ -482,11 +496,11 @@ class RowAcled(RowImporter, _acled.AcledImporter):
             triples.append((event, CKG.hasActor, first))
             if second is not None:
                 triples.append((event, CKG.hasActor, second))
-        for column in ("assoc_actor_1", "assoc_actor_2"):
+        for column, side in (("assoc_actor_1", CKG.associateOfActor1), ("assoc_actor_2", CKG.associateOfActor2)):
             for name in split_list(text(row, column)):
                 node, t = self.actor(name, CKG.Actor)
                 triples += t
-                triples.append((event, CKG.hasActor, node))
+                triples += [(event, CKG.hasActor, node), (event, side, node)]
 
         # The fatality figure: ACLED's claim, citing the row's sources.
         claim = KID[f"claim/{self.key}/{local}/fatalities"]
@@ -499,6 +513,11 @@ class RowAcled(RowImporter, _acled.AcledImporter):
         ]
         if fatalities == 0:
             triples.append((claim, RDFS.comment, en("ACLED records 0 also when its sources give no fatality figure.")))
+        source, scale = text(row, "source"), text(row, "source_scale")
+        if source:
+            triples.append((claim, DCTERMS.bibliographicCitation, Literal(source)))
+        if scale:
+            triples.append((claim, CKG.sourceScale, Literal(scale)))
         for name in split_list(text(row, "source")):
             node, t = self.actor(name, CKG.Actor, namespace="acled-source")
             triples += t
@@ -510,6 +529,9 @@ class RowAcled(RowImporter, _acled.AcledImporter):
         their name gives ("Military Forces of Mali (2021-)"), else of the event's country."""
         cls = INTER_CLASSES.get(inter, CKG.Actor)
         node, triples = self.actor(name, cls)
+        kind = _acled.INTER_KINDS.get(inter)
+        if kind is not None:
+            triples += self.once(f"{node}|{kind}", lambda: [(node, RDF.type, kind)])
         if cls == CKG.StateArmedForce:
             match = _FORCES_OF.match(name)
             state_name = match.group(1) if match else country

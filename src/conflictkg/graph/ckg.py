@@ -16,6 +16,7 @@ class CKG(DefinedNamespace):
     Attack: URIRef
     Border: URIRef
     Campaign: URIRef
+    Civilians: URIRef
     Claim: URIRef
     ClaimAssertion: URIRef
     ClaimRelation: URIRef
@@ -32,6 +33,7 @@ class CKG(DefinedNamespace):
     ExternalIdentifier: URIRef
     Forest: URIRef
     GovernmentOfficials: URIRef
+    IdentityMilitia: URIRef
     ImportActivity: URIRef
     Looting: URIRef
     MatchExplanation: URIRef
@@ -41,12 +43,16 @@ class CKG(DefinedNamespace):
     NonStateArmedGroup: URIRef
     Organization: URIRef
     Place: URIRef
+    PoliticalMilitia: URIRef
     Presence: URIRef
     PrivateMilitaryCompany: URIRef
+    Protesters: URIRef
     Pursuit: URIRef
     Raid: URIRef
+    RebelGroup: URIRef
     RecaptureOfPosition: URIRef
     Region: URIRef
+    Rioters: URIRef
     Road: URIRef
     SeizureOfPosition: URIRef
     State: URIRef
@@ -67,6 +73,8 @@ class CKG(DefinedNamespace):
     assertionGraph: URIRef
     assertsEvent: URIRef
     assessedClaim: URIRef
+    associateOfActor1: URIRef
+    associateOfActor2: URIRef
     beginDate: URIRef
     bestEstimate: URIRef
     borderBetween: URIRef
@@ -131,6 +139,7 @@ class CKG(DefinedNamespace):
     sourceEventType: URIRef
     sourceField: URIRef
     sourceIdentifier: URIRef
+    sourceScale: URIRef
     sourceTimePrecision: URIRef
     statedIn: URIRef
     subEventOf: URIRef
@@ -144,3 +153,4 @@ class CKG(DefinedNamespace):
     unquotedBecause: URIRef
     weighsOn: URIRef
     wording: URIRef
+    worldRegion: URIRef

@@ -8,6 +8,7 @@ import re
 
 import polars as pl
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
 
 from conflictkg.errors import InputError
 from conflictkg.exchange.importers.columnar import (
@@ -98,7 +99,25 @@ INTER_CLASSES: dict[str, URIRef] = {
     "7": CKG.Actor, "civilians": CKG.Actor,
     "8": CKG.Organization, "external/other forces": CKG.Organization,
 }
+# The class that tells the codes apart, stated beside the one above (a rebel group is also a
+# ckg:NonStateArmedGroup, civilians also a ckg:Actor): the export writes the code back from it.
+INTER_KINDS: dict[str, URIRef] = {
+    "2": CKG.RebelGroup, "rebel group": CKG.RebelGroup,
+    "3": CKG.PoliticalMilitia, "political militia": CKG.PoliticalMilitia,
+    "4": CKG.IdentityMilitia, "identity militia": CKG.IdentityMilitia,
+    "5": CKG.Rioters, "rioters": CKG.Rioters,
+    "6": CKG.Protesters, "protesters": CKG.Protesters,
+    "7": CKG.Civilians, "civilians": CKG.Civilians,
+}
 CIVILIAN_CODES = ("7", "civilians")
+# Which form the file gives the inter codes in (numbers in the export tool's files, words in the API's).
+NUMERIC_INTER, WORD_INTER = "numeric inter codes", "inter codes as words"
+ASSOCIATE_1, ASSOCIATE_2 = f"<{CKG.associateOfActor1}>", f"<{CKG.associateOfActor2}>"
+SOURCE_SCALE = f"<{CKG.sourceScale}>"
+MODIFIED = f"<{DCTERMS.modified}>"
+KEYWORDS = "<https://schema.org/keywords>"
+CITATION = f"<{DCTERMS.bibliographicCitation}>"
+DATE_TIME = f"<{XSD.dateTime}>"
 
 REQUIRED = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
@@ -106,6 +125,7 @@ REQUIRED = (
     "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
     "source", "notes", "fatalities",
 )
+A_TYPE = RDF.type
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 # "Military Forces of Mali (2021-)", "Police Forces of Burkina Faso (2022-) Gendarmerie"
 _FORCES_OF = re.compile(r"^[A-Z][A-Za-z ]*? Forces of (.+?)(?: \(\d{4}-\d{0,4}\).*)?$")
@@ -199,8 +219,12 @@ class AcledImporter(Importer):
         day, api = _day(T("event_date"))
         forms = frame.select(api.alias("api")).get_column("api").unique().to_list()
         self.date_forms |= {"API dates (2024-02-28)" if form else "export-tool dates (28 February 2024)" for form in forms}
+        inter_forms = pl.concat([frame.select(T(c).alias("c")) for c in ("inter1", "inter2")]).filter(pl.col("c") != "")
+        self.date_forms |= {NUMERIC_INTER if numeric else WORD_INTER for numeric in
+                            inter_forms.select(pl.col("c").str.contains(r"^\d+(?:\.0+)?$").unique()).get_column("c").to_list()}
+        upload = whole(T("timestamp")).cast(pl.Int64, strict=False)
         if "timestamp" in frame.columns:
-            uploads = frame.select(whole(T("timestamp")).cast(pl.Int64, strict=False).max()).item()
+            uploads = frame.select(upload.max()).item()
             if uploads is not None:
                 self.latest_upload = max(self.latest_upload or 0, uploads)
         time_code = T("time_precision").str.strip_suffix(".0")
@@ -225,8 +249,12 @@ class AcledImporter(Importer):
             q(event, SOURCE_EVENT_TYPE, concepts(T("sub_event_type"), self.types)),
         ]
         out += identifier_quads(event, "ACLED event_id_cnty", plain(event_id), dataset, end)
-        notes = T("notes")
+        notes, tags = T("notes"), T("tags")
         out.append(when(notes != "", q(event, DESCRIPTION, english(notes))))
+        # The row's own upload time (ACLED's timestamp, Unix seconds) and its tags, as published.
+        stamp = pl.from_epoch(upload, time_unit="s").dt.replace_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        out.append(when(upload.is_not_null(), q(event, MODIFIED, cat('"', stamp, '"^^', DATE_TIME))))
+        out.append(when(tags != "", q(event, KEYWORDS, plain(tags))))
         # Time: the day; a week around it (precision 2); its month (precision 3).
         week, month = time_code == "2", time_code == "3"
         first = pl.when(week).then(day - pl.duration(days=3)).otherwise(day.dt.month_start())
@@ -252,6 +280,12 @@ class AcledImporter(Importer):
             return ""
 
         lookup(frame, [country, T("iso")], country_code, self.memo.setdefault("iso", {}))
+
+        def world_region(values: tuple[str, ...]) -> str:
+            once.extend(self.world_region(*values))
+            return ""
+
+        lookup(frame, [country, T("region")], world_region, self.memo.setdefault("region", {}))
         levels = [(country, CKG.Country, 0), (T("admin1"), CKG.Region, 1), (T("admin2"), CKG.Region, 2),
                   (T("admin3"), CKG.Region, 3), (location, CKG.Place, None)]
         paths = [cat(f"{KID_TEXT}place/{self.publisher_key}/", lookup(frame, [country], segment, self.memo.setdefault("segment", {})))]
@@ -312,7 +346,9 @@ class AcledImporter(Importer):
                 return "\t".join(nodes)
             return make
 
-        fanned = [(lookup(frame, [T(column)], actors_in(None), self.memo.setdefault("associated", {})), [(event, HAS_ACTOR)]) for column in ("assoc_actor_1", "assoc_actor_2")]
+        # Associated actors: each on the side of the main actor its column goes with.
+        fanned = [(lookup(frame, [T(column)], actors_in(None), self.memo.setdefault("associated", {})), [(event, HAS_ACTOR), (event, side)])
+                  for column, side in (("assoc_actor_1", ASSOCIATE_1), ("assoc_actor_2", ASSOCIATE_2))]
 
         # The fatality figure: ACLED's claim, citing the row's sources.
         claim = iri(KID_TEXT, "claim/", self.key, "/", local, "/fatalities")
@@ -325,6 +361,10 @@ class AcledImporter(Importer):
             q(claim, IDENTIFIER, plain(event_id)),
             when(fatalities == "0", q(claim, COMMENT, '"ACLED records 0 also when its sources give no fatality figure."@en')),
         ]
+        # The sources as published (their order kept), and the scale ACLED gives them.
+        source, scale = T("source"), T("source_scale")
+        out.append(when(source != "", q(claim, CITATION, plain(source))))
+        out.append(when(scale != "", q(claim, SOURCE_SCALE, plain(scale))))
         fanned.append((lookup(frame, [T("source")], actors_in("acled-source"), self.memo.setdefault("sources", {})), [(claim, CITES)]))
         return Quads(out, once, fanned, frame, chain)
 
@@ -334,6 +374,13 @@ class AcledImporter(Importer):
             return []
         country_node = self.place_node([country])
         return self.once(f"{country_node}|iso", lambda: self.external_identifier(country_node, "ISO 3166-1 numeric", iso.zfill(3)))
+
+    def world_region(self, country: str, region: str) -> list[Triple]:
+        """The world region ACLED puts the country in (its region column), when the row gives one."""
+        if not region:
+            return []
+        country_node = self.place_node([country])
+        return self.once(f"{country_node}|region|{region}", lambda: [(country_node, CKG.worldRegion, Literal(region))])
 
     def new_places(self, found: pl.DataFrame, kind: str) -> pl.DataFrame:
         """The rows of `found` whose node (of this kind) no earlier batch wrote; remembers them."""
@@ -348,6 +395,9 @@ class AcledImporter(Importer):
         their name gives ("Military Forces of Mali (2021-)"), else of the event's country."""
         cls = INTER_CLASSES.get(inter, CKG.Actor)
         node, triples = self.actor(name, cls)
+        kind = INTER_KINDS.get(inter)
+        if kind is not None:
+            triples += self.once(f"{node}|{kind}", lambda: [(node, A_TYPE, kind)])
         if cls == CKG.StateArmedForce:
             match = _FORCES_OF.match(name)
             state_name = match.group(1) if match else country
