@@ -87,7 +87,13 @@ def _date_text(day) -> str:
 
 
 ACLED_ID = "ACLED event_id_cnty"
-INTER_CODES = ((CKG.StateArmedForce, "1"), (CKG.NonStateArmedGroup, "2"), (CKG.Organization, "8"))
+# The class an imported actor's inter code gave it, most specific first.
+INTER_CODES = ((CKG.StateArmedForce, "1"), (CKG.RebelGroup, "2"), (CKG.PoliticalMilitia, "3"), (CKG.IdentityMilitia, "4"),
+               (CKG.Rioters, "5"), (CKG.Protesters, "6"), (CKG.Civilians, "7"), (CKG.NonStateArmedGroup, "2"),
+               (CKG.Organization, "8"))
+# The inter codes as words (ACLED's API), for files that gave them so.
+INTER_WORDS = {"1": "State forces", "2": "Rebel group", "3": "Political militia", "4": "Identity militia", "5": "Rioters",
+               "6": "Protesters", "7": "Civilians", "8": "External/Other forces"}
 EVENT_ACTORS = (CKG.combatant, CKG.perpetrator, CKG.target, CKG.hasActor)
 
 
@@ -111,8 +117,12 @@ def imported_row(facts: Facts, event: Node) -> dict[str, str]:
     day = facts.value(event, CKG.beginDate) if row["time_precision"] == "1" else facts.value(event, CKG.referenceDate)
     day = day if day is not None else facts.value(event, CKG.beginDate) or facts.value(event, CKG.referenceDate)
     moment = day.toPython() if isinstance(day, Literal) else None
+    # The forms the file wrote dates and inter codes in (the data set's layout names them).
+    layout = str(facts.value(facts.value(event, PROV.wasDerivedFrom), CKG.fileLayout) or "")
+    api_dates = "API dates" in layout and "export-tool dates" not in layout
+    inter_words = "inter codes as words" in layout and "numeric inter codes" not in layout
     if isinstance(moment, dt.date):
-        row["event_date"], row["year"] = _date_text(moment), str(moment.year)
+        row["event_date"], row["year"] = (moment.isoformat() if api_dates else _date_text(moment)), str(moment.year)
     sub_type = facts.value(event, CKG.sourceEventType)
     event_type = facts.value(sub_type, SKOS.broader)
     row["sub_event_type"], row["event_type"] = facts.notation(sub_type), facts.notation(event_type)
@@ -133,12 +143,13 @@ def imported_row(facts: Facts, event: Node) -> dict[str, str]:
     for code_node in facts.objects(levels.get(0), CKG.externalIdentifier):
         if str(facts.value(code_node, CKG.identifierScheme)) == "ISO 3166-1 numeric":
             row["iso"] = str(facts.value(code_node, CKG.identifierValue))
+    row["region"] = str(facts.value(levels.get(0), CKG.worldRegion) or "")
     for geometry in facts.objects(event, URIRef(GEO + "hasGeometry")):
         text = str(facts.value(geometry, URIRef(GEO + "asWKT")) or "").strip()
         if text.upper().startswith("POINT") and "(" in text:
             inside = text[text.index("(") + 1 : text.rindex(")")].split()
             if len(inside) == 2:
-                row["longitude"], row["latitude"] = inside
+                row["longitude"], row["latitude"] = (_four_places(n) for n in inside)
     row["geo_precision"] = facts.notation(facts.value(event, CKG.locationPrecision))
     # The actors: actor1 and actor2 in the order the event's label gives them, the others associated.
     actors = {a for prop in EVENT_ACTORS for a in facts.objects(event, prop)}
@@ -147,16 +158,32 @@ def imported_row(facts: Facts, event: Node) -> dict[str, str]:
     row["actor1"], row["actor2"] = facts.label(first), facts.label(second) if second is not None else ""
     row["inter1"], row["inter2"] = _inter_code(facts, first, targets), _inter_code(facts, second, targets)
     codes = sorted(c for c in (row["inter1"], row["inter2"]) if c)
-    row["interaction"] = "".join(codes) if len(codes) == 2 else (codes[0] + "0" if codes else "")
-    row["assoc_actor_1"] = "; ".join(sorted(facts.label(a) for a in actors - {first, second}))
+    if inter_words:
+        row["inter1"], row["inter2"] = INTER_WORDS.get(row["inter1"], row["inter1"]), INTER_WORDS.get(row["inter2"], row["inter2"])
+        words = [INTER_WORDS.get(c, c) for c in codes]
+        row["interaction"] = "-".join(words) if len(words) == 2 else (words[0] + " only" if words else "")
+    else:
+        row["interaction"] = "".join(codes) if len(codes) == 2 else (codes[0] + "0" if codes else "")
+    # Associated actors on the side the row gave them (graphs from before sides were kept: all with actor1).
+    side1, side2 = set(facts.objects(event, CKG.associateOfActor1)), set(facts.objects(event, CKG.associateOfActor2))
+    rest = actors - {first, second} - side1 - side2
+    row["assoc_actor_1"] = "; ".join(sorted(facts.label(a) for a in side1 | rest))
+    row["assoc_actor_2"] = "; ".join(sorted(facts.label(a) for a in side2))
     row["civilian_targeting"] = "Civilian targeting" if targets else ""
     # The row's fatality figure, its sources and notes.
     claim = next((c for c in facts.subjects(SCHEMA.about, event) if local_name(c) == "fatalities"), None)
     figure = facts.value(claim, SCHEMA.minValue)
     row["fatalities"] = str(figure) if figure is not None else ""
-    row["source"] = "; ".join(sorted(facts.label(a) for a in facts.objects(claim, CKG.citesSource)))
+    # The sources as the row listed them (else the sources cited, in name order), and their scale.
+    listed = facts.value(claim, DCTERMS.bibliographicCitation)
+    row["source"] = str(listed) if listed is not None else "; ".join(sorted(facts.label(a) for a in facts.objects(claim, CKG.citesSource)))
+    row["source_scale"] = str(facts.value(claim, CKG.sourceScale) or "")
     row["notes"] = str(facts.value(event, SCHEMA.description) or "")
-    modified = facts.value(facts.value(event, PROV.wasDerivedFrom), DCTERMS.modified)
+    row["tags"] = str(facts.value(event, SCHEMA.keywords) or "")
+    # The row's own upload time (else the data set's latest, from graphs imported before it was kept).
+    modified = facts.value(event, DCTERMS.modified)
+    if modified is None:
+        modified = facts.value(facts.value(event, PROV.wasDerivedFrom), DCTERMS.modified)
     stamp = modified.toPython() if isinstance(modified, Literal) else None
     if isinstance(stamp, dt.datetime):
         row["timestamp"] = str(int((stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)).timestamp()))
@@ -188,6 +215,12 @@ def _main_actors(facts: Facts, event: Node, row: dict[str, str], actors: set[Nod
                 return a, second
     ordered = sorted(actors, key=str)
     return (ordered[0] if ordered else None), (ordered[1] if len(ordered) > 1 else None)
+
+
+def _four_places(number: str) -> str:
+    """A coordinate as ACLED writes it: at least four decimal places ("13.9" -> "13.9000")."""
+    whole, _dot, fraction = number.partition(".")
+    return f"{whole}.{fraction.ljust(4, '0')}" if len(fraction) < 4 else number
 
 
 def _inter_code(facts: Facts, actor: Node | None, targets: set[Node]) -> str:
