@@ -311,27 +311,34 @@ class SparqlStore(Store):
     # -- the work, done by the server (see ServerEngine)
 
     def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto"):
-        """SHACL-SPARQL constraints run on the server in bulk, as for an Oxigraph database; the
-        SHACL Core constraints are checked by the compiled `shacl` package reading the graphs as
-        the server streams them (no copy is built here). `validator="pyshacl"` would need the
-        whole store in memory and is refused."""
+        """Validated by the server: with `validator="auto"` (the default) every SHACL Core
+        component of every shape is one SELECT there (`conflictkg.stores.sparql_shapes`) and every
+        SHACL-SPARQL constraint one bulk query; only the violations come back, nothing is
+        streamed or copied. `validator="fast"` keeps the older path: SHACL Core by the compiled
+        `shacl` package reading every graph as the server streams it (it holds them all in its
+        memory). `validator="pyshacl"` would need the whole store in memory and is refused."""
         from conflictkg.graph.parse import load_shapes
         from conflictkg.stores.base import Conformance
         from conflictkg.stores.oxigraph_shapes import validate_store
+        from conflictkg.stores.sparql_shapes import validate_by_queries
 
         if validator == "pyshacl":
             raise UsageError(f"--validator pyshacl needs the whole store in memory; the {self.describe()} is validated "
-                             "where it is (--validator auto or fast)")
+                             "where it is (--validator auto: all as queries there; fast: SHACL Core by shacl reading a stream)")
         extra_shapes = list(extra_shapes)
         shapes = load_shapes(extra_shapes) if extra_shapes else None
         if shapes is not None:
             network.check_shapes_sparql(shapes)
         engine = ServerEngine(self)
         graphs = self._validated_graphs(engine)
-        found = validate_store(engine, shapes, graphs=graphs)
-        where = "on the server (SHACL-SPARQL constraints there, in bulk)"
+        if validator == "fast":
+            found = validate_store(engine, shapes, graphs=graphs)
+            where = "on the server (SHACL-SPARQL constraints there, in bulk; SHACL Core by shacl reading the graphs streamed)"
+        else:
+            found = validate_by_queries(engine, shapes, graphs=graphs)
+            where = "on the server (SHACL Core and SHACL-SPARQL constraints as queries there)"
         if len(graphs) <= len(engine.named_graphs()):
-            where += "; the server holds kgr:inferred (from `conflictkg reason`), which its SPARQL constraints saw too"
+            where += "; the server holds kgr:inferred (from `conflictkg reason`), which its queries saw too"
         return Conformance(found.conforms, found.text(where))
 
     def _validated_graphs(self, engine: ServerEngine) -> list:

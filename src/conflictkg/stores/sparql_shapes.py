@@ -16,17 +16,18 @@ Components: class, datatype (with the lexical form checked by a cast for the XSD
 can cast to), nodeKind, minCount, maxCount, in, hasValue, pattern, minLength, maxLength,
 min/maxInclusive, min/maxExclusive, languageIn, uniqueLang, equals, disjoint, lessThan,
 lessThanOrEquals, closed, and node/or/and/not/xone over shapes made of value constraints
-(no paths). Anything else (sh:qualifiedValueShape, a nested shape with a path, a SPARQL-based
-target left unresolved) is refused with a `UsageError` naming the shape and the component:
+(no paths). A SPARQL-based target the store could not list as sh:targetNode runs as a
+sub-select. Anything else (sh:qualifiedValueShape, a nested shape with a path, a custom
+target) is refused with a `UsageError` naming the shape and the component:
 never skipped.
 """
 
 from __future__ import annotations
 
-import itertools
+import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
@@ -102,7 +103,7 @@ def path_sparql(shapes: Graph, path) -> str:
 class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.shapes = shapes
-        self.names = (f"v{n}" for n in itertools.count())
+        self.prologue: dict[str, str] = {}  # prefixes of SPARQL-based targets, by name
 
     def active(self, shape) -> bool:
         return (shape, SH.deactivated, Literal(True)) not in self.shapes
@@ -123,8 +124,19 @@ class _Compiler:
             targets.append(f"?this {_term(predicate)} ?targetObject")
         for predicate in g.objects(shape, SH.targetObjectsOf):
             targets.append(f"?targetSubject {_term(predicate)} ?this")
-        if (shape, SH.target, None) in g:
-            raise _refuse(shape, SH.target, "a SPARQL-based target selecting blank nodes, or another custom target")
+        for target in g.objects(shape, SH.target):
+            select = g.value(target, SH.select)
+            if (target, RDF.type, SH.SPARQLTarget) not in g or select is None:
+                raise _refuse(shape, SH.target, "a custom target that is not an sh:SPARQLTarget")
+            if re.search(r"(?i)^\s*(PREFIX|BASE)\b", str(select), re.MULTILINE) or "$" in str(select):
+                raise _refuse(shape, SH.target, "its SELECT declares its own prefixes or uses pre-bound variables")
+            from conflictkg.stores.oxigraph_shapes import _prefix_lines
+
+            for line in _prefix_lines(g, target).splitlines():
+                name = line.split()[1]
+                if self.prologue.setdefault(name, line) != line:
+                    raise _refuse(shape, SH.target, f"two targets declare the prefix {name} differently")
+            targets.append(f"{{ {select} }}")  # run as a sub-select (SPARQL-based targets the store could not list)
         return targets
 
     def targets(self, shape) -> list[str]:
@@ -214,10 +226,13 @@ class _Compiler:
         for shape in sorted(shapes, key=str):
             if not self.active(shape):
                 continue
+            self.prologue = {}
             targets = self.targets(shape)
             if not targets:
                 continue  # only reached through sh:node, sh:or ...: checked there
-            yield from self.shape_queries(shape, targets)
+            prologue = "".join(line + "\n" for line in self.prologue.values())
+            for check in self.shape_queries(shape, targets):
+                yield replace(check, query=prologue + check.query)
 
     def shape_queries(self, shape, targets: list[str]) -> Iterator[CoreQuery]:
         g = self.shapes
@@ -232,15 +247,15 @@ class _Compiler:
             if parameter in _VALUE_COMPONENTS and not (parameter == SH.hasValue):
                 v = "value"
                 test = self.condition(shape, parameter, setting, v)
-                query = f"SELECT ?this ?value WHERE {{ {values} FILTER(!COALESCE({test}, false)) }}"
+                query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER(!COALESCE({test}, false)) }}"
                 yield CoreQuery(shape, component, path_node, query, True)
             elif parameter == SH.hasValue:
                 if path:
-                    query = (f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?hv "
+                    query = (f"SELECT DISTINCT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?hv "
                              f"FILTER(sameTerm(?hv, {_term(setting)})) }} }}")
                     yield CoreQuery(shape, component, path_node, query, False)
                 else:
-                    query = f"SELECT ?this ?value WHERE {{ {values} FILTER(!sameTerm(?value, {_term(setting)})) }}"
+                    query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER(!sameTerm(?value, {_term(setting)})) }}"
                     yield CoreQuery(shape, component, path_node, query, True)
             elif parameter in (SH.minCount, SH.maxCount):
                 if path is None:
@@ -249,12 +264,12 @@ class _Compiler:
                 if parameter == SH.minCount and n <= 0:
                     continue
                 if parameter == SH.minCount and n == 1:
-                    query = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {path} ?value }} }}"
+                    query = f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {path} ?value }} }}"
                 elif parameter == SH.minCount:
-                    query = (f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} "
+                    query = (f"SELECT DISTINCT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value }} }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
                 else:
-                    query = (f"SELECT ?this WHERE {{ {target} ?this {path} ?value }} "
+                    query = (f"SELECT DISTINCT ?this WHERE {{ {target} ?this {path} ?value }} "
                              f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
                 yield CoreQuery(shape, component, path_node, query, False)
             elif parameter == SH.uniqueLang:
@@ -266,14 +281,15 @@ class _Compiler:
             elif parameter in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
                 other = _term(setting)
                 if parameter == SH.disjoint:
-                    query = f"SELECT ?this ?value WHERE {{ {values} ?this {other} ?value . }}"
+                    query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} ?this {other} ?value . }}"
                 elif parameter == SH.equals:
-                    query = (f"SELECT ?this ?value WHERE {{ {{ {values} FILTER NOT EXISTS {{ ?this {other} ?o FILTER(sameTerm(?o, ?value)) }} }} "
+                    query = (f"SELECT DISTINCT ?this ?value WHERE {{ {{ {values} FILTER NOT EXISTS {{ ?this {other} ?o FILTER(sameTerm(?o, ?value)) }} }} "
                              f"UNION {{ {target} ?this {other} ?value . FILTER NOT EXISTS {{ "
                              + (f"?this {path} ?o" if path else "BIND(?this AS ?o)") + " FILTER(sameTerm(?o, ?value)) } } }")
                 else:
                     operator = "<" if parameter == SH.lessThan else "<="
-                    query = f"SELECT ?this ?value WHERE {{ {values} ?this {other} ?o . FILTER(!COALESCE(?value {operator} ?o, false)) }}"
+                    # one result per pair of values, as the validators report it
+                    query = f"SELECT DISTINCT ?this ?value ?o WHERE {{ {values} ?this {other} ?o . FILTER(!COALESCE(?value {operator} ?o, false)) }}"
                 yield CoreQuery(shape, component, path_node, query, True)
             elif parameter == SH.closed:
                 if setting != Literal(True):
@@ -283,7 +299,7 @@ class _Compiler:
                 if ignored is not None:
                     allowed |= set(g.items(ignored))
                 keep = f"FILTER(?path NOT IN ({', '.join(_term(p) for p in sorted(allowed))}))" if allowed else ""
-                query = f"SELECT ?this ?path ?value WHERE {{ {target} ?this ?path ?value . {keep} }}"
+                query = f"SELECT DISTINCT ?this ?path ?value WHERE {{ {target} ?this ?path ?value . {keep} }}"
                 yield CoreQuery(shape, component, None, query, True)
             else:
                 raise _refuse(shape, parameter)
