@@ -252,8 +252,8 @@ class AcledImporter(Importer):
         notes, tags = T("notes"), T("tags")
         out.append(when(notes != "", q(event, DESCRIPTION, english(notes))))
         # The row's own upload time (ACLED's timestamp, Unix seconds) and its tags, as published.
-        stamp = pl.from_epoch(upload, time_unit="s").dt.replace_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        out.append(when(upload.is_not_null(), q(event, MODIFIED, cat('"', stamp, '"^^', DATE_TIME))))
+        stamp = pl.from_epoch(upload, time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S")  # UTC
+        out.append(when(upload.is_not_null(), q(event, MODIFIED, cat('"', stamp, '+00:00"^^', DATE_TIME))))
         out.append(when(tags != "", q(event, KEYWORDS, plain(tags))))
         # Time: the day; a week around it (precision 2); its month (precision 3).
         week, month = time_code == "2", time_code == "3"
