@@ -430,7 +430,7 @@ class OxigraphStore(Store):
     def derive_claim_relations(self) -> int:
         from conflictkg.stores.rules import add_claim_relations_in_store
 
-        return add_claim_relations_in_store(self.store)
+        return add_claim_relations_in_store(self.store, on_disk=self.path is not None)
 
     def reason(self) -> MaterializeReport:
         """The fast rules (`conflictkg.stores.reasoner.materialize`) into kgr:inferred, in a

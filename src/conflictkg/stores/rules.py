@@ -197,11 +197,12 @@ def _in_dependency_order(rules: list[Rule], depends: dict[str, set[str]]) -> lis
     return placed
 
 
-def add_claim_relations_in_store(store) -> int:
+def add_claim_relations_in_store(store, on_disk: bool = False) -> int:
     """What `add_claim_relations` does, inside a pyoxigraph store (an Oxigraph database filled by
     `conflictkg load`): replace its graph kgr:claim-relations and that graph's provenance. The
     shipped ontology is added for the run in a scratch graph unless the store holds kgr:ontology.
-    Returns the number of triples derived."""
+    `on_disk`: the store is a database, and the rules run on an in-memory copy of what they read
+    (`_derive_in_memory`). Returns the number of triples derived."""
     import pyoxigraph as ox
 
     from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
@@ -215,9 +216,9 @@ def add_claim_relations_in_store(store) -> int:
     holding = [row["g"] for row in claims]  # named graphs with claims, whose sources the derived graph names
     rules = shipped_rules()
     with_ontology = bool(store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"))
-    if isinstance(store, ox.Store):
+    if on_disk:
         _derive_in_memory(store, rules, with_ontology)
-    else:  # a server: the rules run there, nothing is copied out
+    else:  # in memory, or a server: the rules run where the data is (nothing is copied out of a server)
         scratch = None
         if not with_ontology:
             scratch = ox.NamedNode(str(KGR["scratch-ontology-for-rules"]))
