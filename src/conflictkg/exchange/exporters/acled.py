@@ -211,6 +211,8 @@ def _main_actors(facts: Facts, event: Node, row: dict[str, str], actors: set[Nod
         if middle.startswith(name + " – "):
             rest = middle[len(name) + 3 :]
             second = next((b for b in named if b != a and facts.label(b) == rest), None)
+            if second is None and rest == name:
+                second = a  # one actor on both sides (a group's factions clashing, rioters against rioters)
             if second is not None:
                 return a, second
     ordered = sorted(actors, key=str)
