@@ -396,3 +396,28 @@ def test_a_rule_whose_links_name_another_rule_is_refused():
         run_rules(store, [parse_rule("mine", text)])
     fine = text.replace(f"{RULE}other", f"{RULE}mine")
     run_rules(store, [parse_rule("mine", fine)])
+
+
+def test_a_database_derives_what_memory_derives_on_generated_data(tmp_path):
+    """In a database the rules run on an in-memory copy of what they read, and the answer is
+    bulk-loaded back: the relations are exactly those derived from the same file in memory."""
+    import pyoxigraph as ox
+
+    from conflictkg.exchange.generate import write_generated
+    from conflictkg.graph.oxigraph import from_ox
+    from conflictkg.stores.oxigraph import OxigraphStore
+
+    path = tmp_path / "generated.nt"
+    write_generated(path, 300, seed=5)
+    expected = set(load_dataset([str(path)]).graph(RELATIONS_GRAPH))
+    assert len(expected) > 1000
+    store = OxigraphStore(tmp_path / "db")
+    try:
+        store.load([str(path)])
+        found = {
+            (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+            for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(str(RELATIONS_GRAPH)))
+        }
+    finally:
+        store.close()
+    assert found == expected
