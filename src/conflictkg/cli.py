@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--validator", choices=("auto", "pyshacl", "fast"), default="auto",
         help="pyshacl (the reference), fast (the compiled shacl package) or auto (default: chosen by "
-        "the data's size, see docs/validators.md)",
+        "the data's size, see docs/validators.md); on a SPARQL server auto checks everything as queries there "
+        "and fast streams the graphs to shacl",
     )
     validate.set_defaults(handler=_validate)
 
