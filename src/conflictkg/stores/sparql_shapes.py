@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -247,7 +248,7 @@ class _Compiler:
             if parameter in _NOT_COMPONENTS or not str(parameter).startswith(str(SH)) or parameter == SH.flags:
                 continue
             component = _component(parameter)
-            if parameter in _VALUE_COMPONENTS and not (parameter == SH.hasValue):
+            if parameter in _VALUE_COMPONENTS and parameter != SH.hasValue:
                 v = "value"
                 test = self.condition(shape, parameter, setting, v)
                 query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER(!COALESCE({test}, false)) }}"
@@ -316,21 +317,35 @@ def core_queries(shapes: Graph, subclasses=None) -> list[CoreQuery]:
     return list(_Compiler(shapes, subclasses).queries())
 
 
-def validate_core(store, core: Graph, graphs, lookup=None, report=None):
+def validate_core(store, core: Graph, graphs, lookup=None, report=None, workers: int = 4):
     """Run `core_queries(core)` on `store` (a pyoxigraph Store or `remote.ServerEngine`) over
     `graphs`, adding each breach to `report` (an `oxigraph_shapes.StoreReport`) as a `Violation`
     and a `ValidationResult`, as `validate_store` does with the compiled validator's results."""
-    from conflictkg.checks.shapes import ValidationResult, _DefaultMessages, _path_term, normal_term
+    from conflictkg.checks.shapes import (
+        ValidationResult,
+        _DefaultMessages,
+        _path_term,
+        normal_term,
+    )
     from conflictkg.graph.oxigraph import from_ox
-    from conflictkg.stores.oxigraph_shapes import StoreReport, Violation, _SubclassLookup, _text
+    from conflictkg.stores.oxigraph_shapes import (
+        StoreReport,
+        Violation,
+        _SubclassLookup,
+        _text,
+    )
 
     report = StoreReport(True) if report is None else report
     lookup = _SubclassLookup(store, graphs) if lookup is None else lookup
     messages = _DefaultMessages(core)
     started = time.perf_counter()
     checks = core_queries(core, lookup.classes)  # all compiled (or one refused) before any is run
-    for check in checks:
-        answer = store.query(lookup.expand(check.query), default_graph=graphs)
+    texts = [lookup.expand(check.query) for check in checks]
+    # a few queries in flight at once: a server answers them in parallel (and pyoxigraph releases the GIL)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        answers = pool.map(lambda text: list(store.query(text, default_graph=graphs)), texts)
+        done = list(zip(checks, answers))
+    for check, answer in done:
         severity = core.value(check.shape, SH.severity) or SH.Violation
         written = sorted(str(m) for m in core.objects(check.shape, SH.message))
         for row in answer:
@@ -360,7 +375,13 @@ def validate_by_queries(store, shapes: Graph | None = None, graphs=None):
     from conflictkg import progress
     from conflictkg.graph.namespaces import INFERRED_GRAPH
     from conflictkg.graph.parse import load_shapes
-    from conflictkg.stores.oxigraph_shapes import StoreReport, _resolve_sparql_targets, _sparql_results, _SubclassLookup, split_shapes
+    from conflictkg.stores.oxigraph_shapes import (
+        StoreReport,
+        _resolve_sparql_targets,
+        _sparql_results,
+        _SubclassLookup,
+        split_shapes,
+    )
 
     shapes = load_shapes() if shapes is None else shapes
     core, constraints = split_shapes(shapes)
