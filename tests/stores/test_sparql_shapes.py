@@ -117,3 +117,48 @@ def test_shipped_components_all_compile_and_others_are_refused():
     """)
     with pytest.raises(UsageError, match=r"http://example.org/P: sh:qualified\w+ cannot be checked as a SPARQL query.*Oxigraph copy"):
         core_queries(shapes)
+
+
+# Components and paths the shipped shapes do not use, checked the same way (in memory: no server needed).
+OTHER_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:targetNode ex:n9 ;
+  sh:property ex:P1, ex:P2, ex:P3, ex:P4, ex:P5, ex:P6, ex:P7, ex:P8, ex:P9 .
+ex:P1 sh:path ex:p ; sh:hasValue ex:v .
+ex:P2 sh:path ex:name ; sh:maxLength 3 ; sh:pattern "^a" ; sh:flags "i" .
+ex:P3 sh:path ex:age ; sh:maxInclusive 10 ; sh:minExclusive 0 .
+ex:P4 sh:path ex:a ; sh:equals ex:b ; sh:disjoint ex:c .
+ex:P5 sh:path ex:lo ; sh:lessThan ex:hi .
+ex:P6 sh:path [ sh:inversePath ex:knows ] ; sh:node ex:N ; sh:minCount 1 .
+ex:P7 sh:path ( ex:p ex:q ) ; sh:xone ( [ sh:datatype xsd:integer ] [ sh:minInclusive 5 ] ) .
+ex:P8 sh:path [ sh:zeroOrMorePath ex:parent ] ; sh:not [ sh:hasValue ex:bad ] ; sh:and ( [ sh:nodeKind sh:IRI ] ) .
+ex:P9 sh:path [ sh:oneOrMorePath ex:parent ] ; sh:class ex:C .
+ex:N a sh:NodeShape ; sh:class ex:Person .
+ex:Closed a sh:NodeShape ; sh:targetSubjectsOf ex:tag ; sh:closed true ; sh:ignoredProperties ( ex:tag ) ;
+  sh:property [ sh:path ex:label ; sh:datatype xsd:string ] .
+"""
+OTHER_DATA = """
+@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . ex:Sub rdfs:subClassOf ex:C .
+ex:n1 a ex:C ; ex:p ex:w ; ex:name "bcde", "Ab" ; ex:age 0, 11, 5, "x" ; ex:a 1, 2 ; ex:b 2, 3 ; ex:c 2 ; ex:lo 5, 1 ; ex:hi 3 ;
+  ex:parent ex:n2 .
+ex:n2 a ex:Sub ; ex:p ex:v, ex:m ; ex:parent ex:bad, ex:n3 .
+ex:m ex:q 7, 3, "z" .
+ex:k ex:knows ex:n1 . ex:k2 a ex:Person ; ex:knows ex:n2 .
+ex:t1 ex:tag 1 ; ex:label "x" ; ex:other 3 . ex:t2 ex:tag 2 ; ex:label 5 .
+"""
+
+
+def test_components_the_shipped_shapes_do_not_use_give_the_compiled_validators_results():
+    store = ox.Store()
+    graph = ox.NamedNode("urn:conflictkg:test-other")
+    store.load(OTHER_DATA.encode(), ox.RdfFormat.TURTLE, to_graph=graph)
+    shapes = Graph().parse(data=OTHER_SHAPES, format="turtle")
+    on_store = validate_by_queries(store, shapes, graphs=[graph])
+    compiled = validate_store(store, shapes, graphs=[graph])
+    assert sorted(r.key() for r in on_store.results) == sorted(r.key() for r in compiled.results)
+    assert _keys(on_store) == _keys(compiled)
+    assert {str(r.component).rsplit("#", 1)[1].removesuffix("ConstraintComponent") for r in on_store.results} >= {
+        "Closed", "Disjoint", "Equals", "HasValue", "LessThan", "MaxInclusive", "MaxLength", "MinExclusive",
+        "Node", "Not", "Pattern", "Xone"}
