@@ -34,6 +34,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from conflictkg.errors import UsageError
+from conflictkg.queries.binding import escape_string, term_to_sparql
 
 # metadata and structure a shape may carry that constrain nothing here
 _NOT_COMPONENTS = {
@@ -64,11 +65,15 @@ class CoreQuery:
 
 
 def _term(node) -> str:
-    if isinstance(node, URIRef):
-        return f"<{node}>"
-    if isinstance(node, Literal):
-        return node.n3()
-    raise UsageError(f"a blank node ({node}) cannot be written in a SPARQL query")
+    """A term of the shapes as SPARQL: an IRI that could close its `<...>` is refused, every
+    special character of a literal escaped (`conflictkg.queries.binding`)."""
+    if isinstance(node, BNode):
+        raise UsageError(f"a blank node ({node}) cannot be written in a SPARQL query")
+    return term_to_sparql(node)
+
+
+def _string(text: str) -> str:
+    return f'"{escape_string(text)}"'
 
 
 def _component(parameter: URIRef) -> URIRef:
@@ -85,7 +90,7 @@ def _refuse(shape, component, why: str = "") -> UsageError:
 def path_sparql(shapes: Graph, path) -> str:
     """A SHACL property path as a SPARQL property path."""
     if isinstance(path, URIRef):
-        return f"<{path}>"
+        return _term(path)
     if shapes.value(path, RDF.first) is not None:
         return "(" + "/".join(path_sparql(shapes, step) for step in shapes.items(path)) + ")"
     for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
@@ -180,8 +185,8 @@ class _Compiler:
             return f"sameTerm(?{v}, {_term(setting)})"
         if parameter == SH.pattern:
             flags = g.value(shape, SH.flags)
-            extra = f", {Literal(str(flags)).n3()}" if flags is not None else ""
-            return f"(!isBlank(?{v}) && REGEX(STR(?{v}), {Literal(str(setting)).n3()}{extra}))"
+            extra = f", {_string(str(flags))}" if flags is not None else ""
+            return f"(!isBlank(?{v}) && REGEX(STR(?{v}), {_string(str(setting))}{extra}))"
         if parameter in (SH.minLength, SH.maxLength):
             operator = ">=" if parameter == SH.minLength else "<="
             return f"(!isBlank(?{v}) && STRLEN(STR(?{v})) {operator} {int(setting)})"
@@ -189,7 +194,7 @@ class _Compiler:
             return f"(isLiteral(?{v}) && ?{v} {_OPERATORS[parameter]} {_term(setting)})"
         if parameter == SH.languageIn:
             tags = [str(t) for t in g.items(setting)]
-            return "(" + " || ".join(f"langMatches(LANG(?{v}), {Literal(t).n3()})" for t in tags) + ")" if tags else "false"
+            return "(" + " || ".join(f"langMatches(LANG(?{v}), {_string(t)})" for t in tags) + ")" if tags else "false"
         if parameter == SH.node:
             return self.conforms(setting, v, shape, parameter)
         if parameter in (SH["or"], SH["and"], SH.xone):
