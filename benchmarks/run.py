@@ -326,11 +326,9 @@ def _load_ontology(store) -> None:
 
 def _derive_after_load(store) -> None:
     """The step `OxigraphStore.load` runs after loading files into an Oxigraph store, if there is one."""
-    try:
-        from conflictkg.stores.rules import add_claim_relations_in_store
-    except ImportError:
-        return
-    add_claim_relations_in_store(store.store)
+    derive = getattr(store, "derive_claim_relations", None)
+    if derive is not None:
+        derive()
 
 
 def worker_fast_derive(args) -> None:
