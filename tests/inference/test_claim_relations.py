@@ -398,10 +398,20 @@ def test_a_rule_whose_links_name_another_rule_is_refused():
     run_rules(store, [parse_rule("mine", fine)])
 
 
-def test_a_database_derives_what_memory_derives_on_generated_data(tmp_path):
+@pytest.mark.parametrize("budget", ["default", "tiny"])
+def test_a_database_derives_what_memory_derives_on_generated_data(tmp_path, monkeypatch, budget):
     """In a database the rules run on an in-memory copy of what they read, and the answer is
-    bulk-loaded back: the relations are exactly those derived from the same file in memory."""
+    bulk-loaded back; past the copy's memory budget they run on the database itself. Either way
+    the relations are exactly those derived from the same file in memory."""
     import pyoxigraph as ox
+
+    import conflictkg.stores.rules as rules_module
+
+    if budget == "tiny":
+        monkeypatch.setattr(rules_module, "COPY_BUDGET_BYTES", 1000)
+        ran: list[bool] = []
+        original = rules_module._derive_in_memory
+        monkeypatch.setattr(rules_module, "_derive_in_memory", lambda *a: ran.append(original(*a)) or ran[-1])
 
     from conflictkg.exchange.generate import write_generated
     from conflictkg.graph.oxigraph import from_ox
@@ -421,3 +431,5 @@ def test_a_database_derives_what_memory_derives_on_generated_data(tmp_path):
     finally:
         store.close()
     assert found == expected
+    if budget == "tiny":
+        assert ran == [False]  # the copy was refused and the rules ran on the database
