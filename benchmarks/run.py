@@ -667,6 +667,24 @@ def kept_sections(text: str) -> list[str]:
     return kept
 
 
+
+def _query_table(table: dict, sizes: list[int], names: list[str], timed: str, counted: str) -> list[str]:
+    """A Markdown table of each query's time (records `timed:NAME`) and rows (`counted:NAME`) per size."""
+    lines = ["| query | " + " | ".join(f"{s:,} events" for s in sizes) + " |", "|" + "---|" * (1 + len(sizes))]
+    for name in names:
+        cells = []
+        for size in sizes:
+            record = table.get(("fast", size), {}).get(f"{timed}:{name}")
+            rows = table.get(("fast", size), {}).get(f"{counted}:{name}", {}).get("rows")
+            if not record:
+                cells.append("–")
+            elif record.get("wall") is None:
+                cells.append(record.get("note", "–"))
+            else:
+                cells.append(f"{record['wall']:.3f} s ({rows} rows)")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
 def render_markdown(table: dict, sizes: list[int], meta: dict) -> list[str]:
     m = meta["machine"]
     lines = [
@@ -754,37 +772,11 @@ def render_markdown(table: dict, sizes: list[int], meta: dict) -> list[str]:
     lines += ["", "Saved queries, each (fast path; rows read in full):", ""]
     query_names = sorted({s[6:] for (p, _s), st in table.items() if p == "fast" for s in st if s.startswith("query:")})
     if query_names:
-        lines.append("| query | " + " | ".join(f"{s:,} events" for s in sizes) + " |")
-        lines.append("|" + "---|" * (1 + len(sizes)))
-        for name in query_names:
-            cells = []
-            for size in sizes:
-                record = table.get(("fast", size), {}).get(f"query:{name}")
-                rows = table.get(("fast", size), {}).get(f"rows:{name}", {}).get("rows")
-                if not record:
-                    cells.append("–")
-                elif record.get("wall") is None:
-                    cells.append(record.get("note", "–"))
-                else:
-                    cells.append(f"{record['wall']:.3f} s ({rows} rows)")
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += _query_table(table, sizes, query_names, "query", "rows")
     page_names = sorted({s[11:] for (p, _s), st in table.items() if p == "fast" for s in st if s.startswith("first-page:")})
     if page_names:
         lines += ["", f"First page of each saved query (`--limit {FIRST_PAGE}`, fast path; parameters drawn from the data):", ""]
-        lines.append("| query | " + " | ".join(f"{s:,} events" for s in sizes) + " |")
-        lines.append("|" + "---|" * (1 + len(sizes)))
-        for name in page_names:
-            cells = []
-            for size in sizes:
-                record = table.get(("fast", size), {}).get(f"first-page:{name}")
-                rows = table.get(("fast", size), {}).get(f"page-rows:{name}", {}).get("rows")
-                if not record:
-                    cells.append("–")
-                elif record.get("wall") is None:
-                    cells.append(record.get("note", "–"))
-                else:
-                    cells.append(f"{record['wall']:.3f} s ({rows} rows)")
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += _query_table(table, sizes, page_names, "first-page", "page-rows")
     lines += ["", "## Targets", ""] + targets(table, sizes)
     if "cli" in meta:
         lines += ["", "Command line on the built-in data (best of 3, wall clock):", ""]

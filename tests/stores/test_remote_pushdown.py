@@ -3,12 +3,11 @@ with the same results as in an embedded Oxigraph database, and nothing that woul
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_store import free_port, oxigraph_binary, wait_for
+from test_store import serving
 
 from conflictkg.errors import UsageError
 from conflictkg.exchange.generate import write_generated
@@ -30,19 +29,10 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, files):
-    location = tmp_path_factory.mktemp("pushdown-server")
-    port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url, process)
+    with serving(tmp_path_factory.mktemp("pushdown-server")) as url:
         store = open_store(f"sparql:{url}", files, for_loading=True)
         store.load(files)  # the claim relations are derived by the server after the files go in
         yield store
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ of the same graphs. The same fixtures are compared with pySHACL in test_oxigraph
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph
-from test_store import free_port, oxigraph_binary, wait_for
+from test_store import serving
 
 from conflictkg.errors import UsageError
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
@@ -54,20 +53,11 @@ def local():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, local):
     """A real `oxigraph serve` holding the same graphs (sent once, graph by graph)."""
-    location = tmp_path_factory.mktemp("sparql-shapes-server")
-    port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url, process)
+    with serving(tmp_path_factory.mktemp("sparql-shapes-server")) as url:
         remote = open_store(f"sparql:{url}")
         for graph in local.named_graphs():
             remote.put_graph(str(graph.value), local.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
         yield remote
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _keys(report) -> set[tuple]:

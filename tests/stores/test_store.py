@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import shutil
@@ -12,6 +13,7 @@ import threading
 import time
 import tomllib
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,10 +62,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 20.0) -> None
     raise AssertionError("oxigraph serve did not answer within 20 s")
 
 
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory):
-    """A real `oxigraph serve` on 127.0.0.1 with a temporary folder; stopped at the end."""
-    location = tmp_path_factory.mktemp("oxigraph-server")
+@contextlib.contextmanager
+def serving(location: Path) -> Iterator[str]:
+    """A real `oxigraph serve` of `location` on a free port of 127.0.0.1 (its URL), stopped at the end."""
     port = free_port()
     process = subprocess.Popen(
         [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
@@ -81,6 +82,13 @@ def oxigraph_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """A real `oxigraph serve` on 127.0.0.1 with a temporary folder; stopped at the end."""
+    with serving(tmp_path_factory.mktemp("oxigraph-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

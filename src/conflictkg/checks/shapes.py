@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -336,26 +336,27 @@ def _path_term(report: Graph, path: Node | None) -> Node | None:
     return Literal(path_text(report, path))
 
 
-def path_text(graph: Graph, path: Node) -> str:
-    """A SHACL property path (its RDF form in `graph`) in SPARQL property-path syntax.
+def path_text(graph: Graph, path: Node, iri: Callable[[URIRef], str] = lambda node: f"<{node}>") -> str:
+    """A SHACL property path (its RDF form in `graph`) in SPARQL property-path syntax, each IRI
+    written by `iri`; `[unreadable path ...]` where it is not a SHACL path.
 
     Every part is bracketed the same way whatever its precedence, so equal paths give equal
     text: `(<p>/^<q>)`, `(<p>|(<q>)*)`, `(<p>)+`, `(<p>)?`.
     """
     if isinstance(path, URIRef):
-        return f"<{path}>"
+        return iri(path)
     if graph.value(path, RDF.first) is not None:
-        return "(" + "/".join(path_text(graph, step) for step in graph.items(path)) + ")"
+        return "(" + "/".join(path_text(graph, step, iri) for step in graph.items(path)) + ")"
     for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
         inner = graph.value(path, predicate)
         if inner is not None:
-            return f"({path_text(graph, inner)}){operator}"
+            return f"({path_text(graph, inner, iri)}){operator}"
     inner = graph.value(path, SH.inversePath)
     if inner is not None:
-        return "^" + path_text(graph, inner)
+        return "^" + path_text(graph, inner, iri)
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(path_text(graph, step) for step in graph.items(alternatives)) + ")"
+        return "(" + "|".join(path_text(graph, step, iri) for step in graph.items(alternatives)) + ")"
     return f"[unreadable path {path.n3()}]"
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from conflictkg.checks.shapes import path_text
 from conflictkg.errors import UsageError
 from conflictkg.queries.binding import escape_string, term_to_sparql
 
@@ -88,22 +89,11 @@ def _refuse(shape, component, why: str = "") -> UsageError:
 
 
 def path_sparql(shapes: Graph, path) -> str:
-    """A SHACL property path as a SPARQL property path."""
-    if isinstance(path, URIRef):
-        return _term(path)
-    if shapes.value(path, RDF.first) is not None:
-        return "(" + "/".join(path_sparql(shapes, step) for step in shapes.items(path)) + ")"
-    for predicate, operator in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = shapes.value(path, predicate)
-        if inner is not None:
-            return f"({path_sparql(shapes, inner)}){operator}"
-    inner = shapes.value(path, SH.inversePath)
-    if inner is not None:
-        return f"^({path_sparql(shapes, inner)})"
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(path_sparql(shapes, step) for step in shapes.items(alternatives)) + ")"
-    raise UsageError(f"cannot read the SHACL path {path}")
+    """A SHACL property path as a SPARQL property path (`checks.shapes.path_text`, its IRIs checked)."""
+    text = path_text(shapes, path, _term)
+    if "[unreadable path" in text:
+        raise UsageError(f"cannot read the SHACL path {path}")
+    return text
 
 
 class _Compiler:
