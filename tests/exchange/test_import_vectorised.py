@@ -129,6 +129,22 @@ def test_coordinates_are_written_as_the_row_by_row_importer_writes_them(number, 
     assert written == _plain(Decimal(text)), text
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet='ab "\\\n\r–é', max_size=8), min_size=1, max_size=3), st.integers(0, 99))
+def test_literals_escape_each_value_as_the_row_by_row_importer_does(values, number):
+    """`english` escapes the values and the plain text between them in one pass; the text is that of
+    escaping each value on its own (the oracle's `term_text`), with a Safe part left as it is."""
+    from rdflib import Literal
+
+    from conflictkg.exchange.importers.rdfout import term_text
+
+    frame = pl.DataFrame({f"v{i}": [value] for i, value in enumerate(values)} | {"n": [str(number)]})
+    parts = [part for i in range(len(values)) for part in (pl.col(f"v{i}"), ", ")]
+    written = frame.select(columnar.english("x: ", *parts, columnar.Safe(pl.col("n")), " (", parts[0], ")")).item()
+    text = "x: " + "".join(f"{value}, " for value in values) + f"{number} ({values[0]})"
+    assert written == term_text(Literal(text, lang="en"))
+
+
 MEASURE = """
 import json, resource, sys
 from conflictkg.exchange.importers import columnar, import_csv, importer_for

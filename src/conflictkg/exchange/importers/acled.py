@@ -23,6 +23,7 @@ from conflictkg.exchange.importers.columnar import (
     lookup,
     plain,
     quad,
+    strip_once,
     stripped,
     when,
     whole,
@@ -125,6 +126,10 @@ REQUIRED = (
     "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
     "source", "notes", "fatalities",
 )
+# Every column a batch's lines read ('' for a column the file lacks), stripped once per batch.
+READ = (
+    *REQUIRED, "inter1", "inter2", "iso", "region", "source_scale", "tags", "timestamp",
+)
 A_TYPE = RDF.type
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 # "Military Forces of Mali (2021-)", "Police Forces of Burkina Faso (2022-) Gendarmerie"
@@ -210,19 +215,30 @@ class AcledImporter(Importer):
     # -- the quads of a batch of good rows -------------------------------------
 
     def quads(self, frame: pl.DataFrame, end: str) -> Quads:
-        T = functools.partial(stripped, frame)
+        # What many lines read (the cells, the event's IRI: in 30 lines), made once per batch.
+        frame, T = strip_once(frame, READ)
+        day, api = _day(T("event_date"))
+        frame = frame.with_columns(
+            T("event_id_cnty").str.replace_all(r"[^A-Za-z0-9._-]", "_").alias("_local"),
+            day.alias("_day"), api.alias("_api"),
+            whole(T("timestamp")).cast(pl.Int64, strict=False).alias("_upload"),
+            whole(T("fatalities")).alias("_fatalities"),
+            T("inter1").str.to_lowercase().alias("_inter1_code"), T("inter2").str.to_lowercase().alias("_inter2_code"),
+        ).with_columns(
+            iri(KID_TEXT, "event/", self.key, "/", pl.col("_local")).alias("_event"),
+            iri(KID_TEXT, "claim/", self.key, "/", pl.col("_local"), "/fatalities").alias("_claim"),
+            iri(KID_TEXT, "event/", self.key, "/", pl.col("_local"), "/geometry").alias("_geometry"),
+            pl.col("_day").dt.strftime("%Y-%m-%d").alias("_day_text"),
+        )
         once: list[Triple] = []
         dataset = f"<{self.dataset}>"
-        event_id = T("event_id_cnty")
-        local = event_id.str.replace_all(r"[^A-Za-z0-9._-]", "_")
-        event = iri(KID_TEXT, "event/", self.key, "/", local)
-        day, api = _day(T("event_date"))
+        event_id, event, day, api = T("event_id_cnty"), pl.col("_event"), pl.col("_day"), pl.col("_api")
         forms = frame.select(api.alias("api")).get_column("api").unique().to_list()
         self.date_forms |= {"API dates (2024-02-28)" if form else "export-tool dates (28 February 2024)" for form in forms}
         inter_forms = pl.concat([frame.select(T(c).alias("c")) for c in ("inter1", "inter2")]).filter(pl.col("c") != "")
         self.date_forms |= {NUMERIC_INTER if numeric else WORD_INTER for numeric in
                             inter_forms.select(pl.col("c").str.contains(r"^\d+(?:\.0+)?$").unique()).get_column("c").to_list()}
-        upload = whole(T("timestamp")).cast(pl.Int64, strict=False)
+        upload = pl.col("_upload")
         if "timestamp" in frame.columns:
             uploads = frame.select(upload.max()).item()
             if uploads is not None:
@@ -239,7 +255,7 @@ class AcledImporter(Importer):
 
         ours = {name: self._ours(concept) for name, concept in self.types.items() if self.broader.get(concept)}
         second = pl.when(actor2 != "").then(cat(" – ", actor2)).otherwise(pl.lit(""))
-        day_text = day.dt.strftime("%Y-%m-%d")
+        day_text = pl.col("_day_text")
         out: list[pl.Expr] = [
             q(event, A, T_EVENT),
             q(event, LABEL, english(T("sub_event_type"), ": ", actor1, second, ", ", location, " (", day_text, ")")),
@@ -310,7 +326,7 @@ class AcledImporter(Importer):
         out.append(q(event, HAS_PLACE, place))
         latitude, longitude = T("latitude"), T("longitude")
         has_point = (latitude != "") & (longitude != "")
-        geometry = iri(KID_TEXT, "event/", self.key, "/", local, "/geometry")
+        geometry = pl.col("_geometry")
         out += [when(has_point, line) for line in (
             q(event, HAS_GEOMETRY, geometry),
             q(geometry, A, T_GEOMETRY),
@@ -326,7 +342,7 @@ class AcledImporter(Importer):
             once.extend(triples)
             return f"<{node}>"
 
-        inter1, inter2 = T("inter1").str.to_lowercase(), T("inter2").str.to_lowercase()
+        inter1, inter2 = pl.col("_inter1_code"), pl.col("_inter2_code")
         a = lookup(frame, [actor1, inter1, country], actor_of, self.memo.setdefault("actor", {}))
         b = lookup(frame, [actor2, inter2, country], actor_of, self.memo.setdefault("actor", {}))
         battle = concepts(T("event_type"), self.types) == f"<{self.types.get('Battles')}>"
@@ -351,8 +367,7 @@ class AcledImporter(Importer):
                   for column, side in (("assoc_actor_1", ASSOCIATE_1), ("assoc_actor_2", ASSOCIATE_2))]
 
         # The fatality figure: ACLED's claim, citing the row's sources.
-        claim = iri(KID_TEXT, "claim/", self.key, "/", local, "/fatalities")
-        fatalities = whole(T("fatalities"))
+        claim, fatalities = pl.col("_claim"), pl.col("_fatalities")
         out += self.claim_lines(claim, event, english("fatalities: ", fatalities), end)
         out += [
             q(claim, LABEL, english("ACLED: ", fatalities, " reported fatalities (", event_id, ")")),

@@ -13,7 +13,7 @@ them out column by column.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -179,14 +179,38 @@ def escaped(value: pl.Expr) -> pl.Expr:
     )
 
 
+def _body(parts: tuple[Part, ...]) -> list[Part]:
+    """A literal's body: each run of expressions and plain strings between Safe parts joined and
+    escaped once (escaping works character by character, and plain strings need none, so this is
+    the same text as escaping each expression; one pass over the joined text costs less)."""
+    body: list[Part] = []
+    run: list[Part] = []
+
+    def flush() -> None:
+        if any(isinstance(part, pl.Expr) for part in run):
+            body.append(escaped(cat(*run) if len(run) > 1 else run[0]))  # type: ignore[arg-type]
+        else:
+            body.extend(run)
+        run.clear()
+
+    for part in parts:
+        if isinstance(part, Safe):
+            flush()
+            body.append(part)
+        else:
+            run.append(part)
+    flush()
+    return body
+
+
 def english(*parts: Part) -> pl.Expr:
     """An @en literal; expression parts are escaped, plain strings must need no escaping."""
-    return cat('"', *(escaped(p) if isinstance(p, pl.Expr) else p for p in parts), '"@en')
+    return cat('"', *_body(parts), '"@en')
 
 
 def plain(*parts: Part) -> pl.Expr:
     """An xsd:string literal (escaped as `english`)."""
-    return cat('"', *(escaped(p) if isinstance(p, pl.Expr) else p for p in parts), '"')
+    return cat('"', *_body(parts), '"')
 
 
 def integer(value: pl.Expr) -> pl.Expr:
@@ -206,6 +230,16 @@ def stripped(frame: pl.DataFrame, column: str) -> pl.Expr:
     return pl.col(column).str.strip_chars()
 
 
+def strip_once(frame: pl.DataFrame, columns: Iterable[str]) -> tuple[pl.DataFrame, Callable[[str], pl.Expr]]:
+    """`frame` with each of `columns` stripped (as `stripped`) into a column of its own, and the
+    function that names those columns by the original name.
+
+    An eager `select` evaluates a sub-expression again in every expression that holds it, so a value
+    many lines read (a stripped cell, an IRI) is made once per batch as a column and read from there."""
+    frame = frame.with_columns(stripped(frame, column).alias(f"_s_{column}") for column in columns)
+    return frame, lambda column: pl.col(f"_s_{column}")
+
+
 def whole(value: pl.Expr) -> pl.Expr:
     """A whole number as published ("+12", "012", "12.0") in its plain form ("12")."""
     return value.str.strip_prefix("+").str.replace(r"\.0+$", "").str.replace(r"^0+(\d)", "${1}")
@@ -221,16 +255,15 @@ def at_most(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def decimal_text(value: pl.Expr) -> pl.Expr:
-    """A checked decimal ("+012.3400", "-.5") as `common._plain` writes it ("12.34", "-0.5"; "-0" is "0")."""
-    sign = pl.when(value.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
-    digits = value.str.strip_prefix("+").str.strip_prefix("-")
-    digits = pl.when(digits.str.contains(".", literal=True)).then(
-        digits.str.replace(r"0+$", "").str.strip_suffix(".")
-    ).otherwise(digits)
-    digits = digits.str.replace(r"^0+", "")
-    digits = pl.when(digits.str.starts_with(".")).then(cat("0", digits)).otherwise(digits)
-    digits = pl.when(digits == "").then(pl.lit("0")).otherwise(digits)
-    return pl.when(digits == "0").then(pl.lit("0")).otherwise(cat(sign, digits))
+    """A checked decimal ("+012.3400", "-.5") as `common._plain` writes it ("12.34", "-0.5"; "-0" is "0").
+
+    One chain of replacements, each reading the one before once: a `when` whose condition and branches
+    all read the value evaluates it once per reference, so nested ones cost exponentially."""
+    value = value.str.strip_prefix("+")
+    value = value.str.replace(r"(\.\d*?)0+$", "${1}").str.strip_suffix(".")  # trailing zeros of a fraction
+    value = value.str.replace(r"^(-?)0+", "${1}")  # leading zeros
+    value = value.str.replace(r"^(-?)\.", "${1}0.")  # ".5" is "0.5"
+    return value.str.replace(r"^-?$", "0")  # nothing left (or a sign alone) is zero
 
 
 def quad(subject: Part, predicate: Part, obj: Part, end: str) -> pl.Expr:
@@ -335,6 +368,7 @@ __all__ = [
     "quad",
     "render",
     "rows_of",
+    "strip_once",
     "stripped",
     "when",
     "whole",

@@ -23,6 +23,7 @@ from conflictkg import __version__
 from conflictkg.errors import InputError
 from conflictkg.exchange.importers.columnar import (
     LINE,
+    MEMO_LIMIT,
     NUMBER,
     NeedsExactReading,
     SeenKeys,
@@ -441,6 +442,7 @@ class Importer:
         self.publisher = KID[f"actor/{self.publisher_key}"]
         self.vocabulary = Vocabulary()
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._actor_nodes: dict[tuple[str | None, str | None, str], URIRef] = {}
         self.columns: list[str] = []
 
     # -- hooks -------------------------------------------------------------
@@ -558,7 +560,14 @@ class Importer:
 
     def actor(self, name: str, cls: URIRef, local: str | None = None, namespace: str | None = None) -> tuple[URIRef, list[Triple]]:
         """The publisher's actor of this name (IRI from `local`, else from the name)."""
-        node = KID[f"actor/{namespace or self.publisher_key}/{local or slug(name)}"]
+        # The IRI is kept: the importers ask again for every cell that names the actor, and
+        # rdflib's term construction (which checks the IRI) is most of an actor's cost.
+        nodes = self._actor_nodes
+        node = nodes.get((namespace, local, name))
+        if node is None:
+            if len(nodes) > MEMO_LIMIT:
+                nodes.clear()
+            node = nodes[(namespace, local, name)] = KID[f"actor/{namespace or self.publisher_key}/{local or slug(name)}"]
         triples = self.once(
             f"{node}|{cls}",
             lambda: [(node, RDF.type, cls), (node, RDFS.label, en(name))],

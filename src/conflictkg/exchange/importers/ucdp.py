@@ -22,6 +22,7 @@ from conflictkg.exchange.importers.columnar import (
     lookup,
     plain,
     quad,
+    strip_once,
     stripped,
     when,
     whole,
@@ -107,6 +108,12 @@ REQUIRED = (
     "where_prec", "country", "adm_1", "adm_2", "latitude", "longitude",
     "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "low", "best", "high",
     "source_article",
+)
+# Every column a batch's lines read ('' for a column the file lacks), stripped once per batch.
+READ = (
+    *REQUIRED, "dyad_name", "relid", "dyad_new_id", "dyad_dset_id", "conflict_new_id", "conflict_dset_id",
+    "conflict_name", "where_coordinates", "where_description", "country_id", "side_a_new_id", "side_b_new_id",
+    "source_original", "source_office",
 )
 # Columns of the 23.1 layout that the 19.1 layout lacks (UCDP GED codebooks 19.1 and 23.1).
 NEWER_COLUMNS = ("relid", "code_status", "conflict_dset_id", "dyad_dset_id", "side_a_dset_id", "side_b_dset_id", "where_description")
@@ -239,24 +246,27 @@ class UcdpImporter(Importer):
     # -- the quads of a batch of good rows -------------------------------------
 
     def quads(self, frame: pl.DataFrame, end: str) -> tuple[list[pl.Expr], list[Triple]]:
-        T = functools.partial(stripped, frame)
         once: list[Triple] = []
         key, dataset = self.key, f"<{self.dataset}>"
-        # Columns many lines share, made once: the event's id and IRI, the claims' IRI stem, the figures.
+        # Columns many lines share, made once: the cells, the event's id and IRI, the claims' IRI
+        # stem, the figures, the codes and the ids the identifier lines read (each in five lines).
         figures = ("low", "best", "high", *BREAKDOWN)
+        event_id_expression = self.id_expression(frame)
+        frame, T = strip_once(frame, READ)
         frame = frame.with_columns(
-            self.id_expression(frame).alias("_id"),
+            event_id_expression.alias("_id"),
             *(whole(T(column)).alias(f"_{column}") for column in figures),
+            *(_whole_id(T(column)).alias(f"_{column}") for column in (*SOURCE_IDENTIFIERS, *CONFLICT_IDENTIFIERS)),
+            *(T(column).str.strip_suffix(".0").alias(f"_{column}") for column in ("type_of_violence", "date_prec", "where_prec")),
+            T("date_start").str.slice(0, 10).alias("_start"), T("date_end").str.slice(0, 10).alias("_end"),
         ).with_columns(
             iri(KID_TEXT, "event/", key, "/", pl.col("_id")).alias("_event"),
             cat("<", KID_TEXT, "claim/", key, "/", pl.col("_id"), "/").alias("_claim"),
             cat('"', pl.col("_id"), '"').alias("_identifier"),
         )
         event_id, event, claim_base, identifier = Safe(pl.col("_id")), pl.col("_event"), pl.col("_claim"), pl.col("_identifier")
-        violence = T("type_of_violence").str.strip_suffix(".0")
-        date_code = T("date_prec").str.strip_suffix(".0")
-        where_code = T("where_prec").str.strip_suffix(".0")
-        start, finish = T("date_start").str.slice(0, 10), T("date_end").str.slice(0, 10)
+        violence, date_code, where_code = pl.col("_type_of_violence"), pl.col("_date_prec"), pl.col("_where_prec")
+        start, finish = pl.col("_start"), pl.col("_end")
         side_a, side_b, country = T("side_a"), T("side_b"), T("country")
         where, adm_1 = T("where_coordinates"), T("adm_1")
         self.date_forms |= _date_forms(frame, T)
@@ -282,7 +292,7 @@ class UcdpImporter(Importer):
         relid = T("relid")
         out += [when(relid != "", line) for line in identifier_quads(event, "UCDP GED relid", plain(relid), dataset, end)]
         for column in SOURCE_IDENTIFIERS:
-            value = _whole_id(T(column))
+            value = pl.col(f"_{column}")
             out += [when(value != "", line) for line in identifier_quads(event, f"UCDP {column}", plain(value), dataset, end, SOURCE_ID)]
         # Time.
         day_precise = date_code == "1"
@@ -294,10 +304,10 @@ class UcdpImporter(Importer):
             q(event, LOCATION_PRECISION, concepts(where_code, self.where_codes)),
         ]
         # The conflict, as a war the event is part of (its triples once, from its first row).
-        conflict_id, conflict_name = _whole_id(T("conflict_new_id")), T("conflict_name")
+        conflict_id, conflict_name = pl.col("_conflict_new_id"), T("conflict_name")
         has_conflict = conflict_id.str.contains(r"^\d+$") & (conflict_name != "")
         conflicts = frame.filter(has_conflict).select(
-            conflict_id.alias("id"), conflict_name.alias("name"), *(_whole_id(T(c)).alias(c) for c in CONFLICT_IDENTIFIERS)
+            conflict_id.alias("id"), conflict_name.alias("name"), *(pl.col(f"_{c}").alias(c) for c in CONFLICT_IDENTIFIERS)
         ).unique(subset=["id"], keep="first", maintain_order=True)
         for record in conflicts.iter_rows(named=True):
             once += self.conflict(record["id"], record["name"], [(c, record[c]) for c in CONFLICT_IDENTIFIERS])
