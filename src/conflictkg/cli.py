@@ -400,11 +400,10 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _evidence(args: argparse.Namespace) -> int:
-    from conflictkg.exchange.evidence import node_evidence, render_node_evidence, resolve_node
+    from conflictkg.exchange.evidence import render_node_evidence, store_node_evidence
 
     with _open(args) as store:
-        dataset = store.to_dataset()
-        found = node_evidence(dataset, resolve_node(dataset, args.node))
+        found = store_node_evidence(store, args.node)
         print(render_node_evidence(found, store.namespace_manager))
     return EXIT_OK
 
@@ -423,6 +422,10 @@ def _export(args: argparse.Namespace) -> int:
     from conflictkg import progress
 
     with _open(args) as store, progress.stage(f"exporting the {store.describe()}" + (" with its entailments" if args.reasoned else "")):
+        stream = store.export_stream(fmt, args.reasoned, args.reasoner, args.frame)
+        if stream is not None:  # written as it comes: the export is never held whole
+            _emit_streamed(args.output, stream, store.describe())
+            return EXIT_OK
         data = store.export(fmt, args.reasoned, args.reasoner, args.frame)
         progress.note(len(data), "bytes")
         where = store.describe()
@@ -430,6 +433,21 @@ def _export(args: argparse.Namespace) -> int:
         _refuse_to_empty(args.output, where)
     emit(args.output, data)
     return EXIT_OK
+
+
+def _emit_streamed(output: str | None, stream, where: str) -> None:
+    """Write a streamed export to -o (atomically: on an error or an empty export that would
+    replace a file holding something, nothing is changed) or stdout."""
+    from conflictkg import progress
+    from conflictkg.guard.files import emit_stream
+
+    def write(out) -> None:
+        lines = stream(out)
+        progress.note(lines, "lines")
+        if not lines:
+            _refuse_to_empty(output, where)
+
+    emit_stream(output, write)
 
 
 def _holds_no_statements(data: bytes, fmt) -> bool:
@@ -545,25 +563,20 @@ def _export_shards(args: argparse.Namespace, fmt) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     from conflictkg import progress
-    from conflictkg.inference.claim_relations import disagreements, relation_counts
     from conflictkg.queries.saved import find_query
     from conflictkg.queries.tables import render_table
 
-    with _open(args) as opened:
-        with progress.stage(f"reading the {opened.describe()}"):
-            store = opened.in_memory()
-            dataset = store.dataset
-            triples = store.size()
-            progress.note(triples, "triples")
-        graphs = sum(1 for g in dataset.graphs() if len(g))
+    with _open(args) as store:
+        with progress.stage(f"reading the {store.describe()}"):
+            overview = store.overview()  # counted where the store is (a server answers COUNT queries)
+            progress.note(overview.triples, "triples")
         report = store.validate()
-        print(f"The graph holds {triples} triples in {graphs} graph(s).")
+        print(f"The graph holds {overview.triples} triples in {overview.graphs} graph(s).")
         print(render_table(store.query(find_query("graph-overview")), store.namespace_manager))
         print("Who claims what about the death toll:")
         killed = store.query(find_query("casualty-claims"), {"kind": "ckv:casualty/killed"})
         print(render_table(killed, store.namespace_manager))
-        counts = relation_counts(dataset)
-        disagreeing = len(disagreements(dataset))
+        counts, disagreeing = overview.relations, overview.disagreements
     if counts:
         listed = ", ".join(f"{count} {kind.replace('-', ' ')}" for kind, count in counts.items())
         print(f"How the claims stand to each other (derived by the rules of ontology/rules): {listed}; "

@@ -219,14 +219,21 @@ _register()
 
 def emit(path: str | None, data: bytes) -> None:
     """Write `data` to `path` atomically, or to stdout when `path` is None or "-"."""
+    emit_stream(path, lambda out: _write_chunks(out, data))
+
+
+def emit_stream(path: str | None, writer: Callable[[BinaryIO], None]) -> None:
+    """Call `writer` on the file `path`, written atomically as `write_atomic` does (if `writer`
+    raises, no file is made or changed), or on stdout when `path` is None or "-" (what was
+    streamed before an error stays streamed)."""
     if path is None or path == STDOUT:
         from conflictkg.guard import network as safety
 
         safety.check()
-        sys.stdout.buffer.write(data)
+        writer(sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        write_bytes_atomic(path, data)
+        write_atomic(path, writer)
 
 
 def _write_chunks(out: BinaryIO, chunks: Iterable[bytes] | bytes) -> None:

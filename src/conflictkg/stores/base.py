@@ -68,6 +68,17 @@ class Conformance:
     text: str
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What `conflictkg summary` counts: the data's distinct triples and non-empty graphs (the
+    `kgr:ontology` graph left out), the claim relations of each kind and the disagreeing pairs."""
+
+    triples: int
+    graphs: int
+    relations: dict[str, int]
+    disagreements: int
+
+
 @dataclass
 class LoadReport:
     """What a load did: the triples put into each graph (None = the default graph)."""
@@ -189,6 +200,28 @@ class Store(ABC):
     @abstractmethod
     def in_memory(self) -> "MemoryStore":
         """The store itself if it is in memory, else an in-memory copy of it (without the ontology graph)."""
+
+    def part(self, query, values: dict[str, str] | None = None) -> Dataset:
+        """The part of the store a CONSTRUCT `query` selects, as an rdflib data set, for code
+        written against rdflib that reads only that part (`conflictkg evidence`). The query says
+        what will be read; a store that holds (or copies) the whole data set may give all of it,
+        and this default does. A server answers the CONSTRUCT instead (`SparqlStore.part`)."""
+        return self.to_dataset()
+
+    def export_stream(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules",
+                      frame: str | None = None) -> Callable[[BinaryIO], int] | None:
+        """A writer that streams the export into a binary sink and returns the lines written, for
+        stores that can write `fmt` without holding the export; None (this default) when the
+        export is built whole by `export`."""
+        return None
+
+    def overview(self) -> Overview:
+        """The counts `conflictkg summary` prints (see `Overview`); by default from the data set."""
+        from conflictkg.inference.claim_relations import disagreements, relation_counts
+
+        dataset = self.to_dataset()
+        graphs = sum(1 for graph in dataset.graphs() if len(graph))
+        return Overview(len(dataset), graphs, relation_counts(dataset), len(disagreements(dataset)))
 
     @property
     def namespace_manager(self):

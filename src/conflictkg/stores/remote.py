@@ -7,23 +7,27 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Node
 
 from conflictkg.errors import InputError, QueryError, UsageError
-from conflictkg.graph.namespaces import PREFIXES
+from conflictkg.graph.formats import RdfFormat
+from conflictkg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from conflictkg.guard import network
 from conflictkg.stores.base import (
     LoadReport,
+    Overview,
     Quad,
     Store,
     _as_saved_query,
     _failed_graph_message,
     _from_ox_graph,
+    _graph_label,
     _non_empty_graphs,
     _ntriples_bytes,
     _ox_error,
@@ -34,6 +38,16 @@ from conflictkg.stores.memory import MemoryStore
 
 # ---------------------------------------------------------------------------------------------
 # Any SPARQL 1.1 Protocol + Graph Store Protocol server
+
+# The most triples a command copies from a server into memory (an rdflib data set) for what
+# needs the whole data set here: Turtle, TriG, RDF/XML and JSON-LD exports, frames, `--as`,
+# `serve`. One COUNT query decides before anything is copied or written.
+# rdflib takes about 2.5 KB a triple (1.0 GB for the 397,237 of 10,000 generated events), so
+# this is about 2.5 GB: a small store is still copied (the built-in graph, a few ten thousand
+# events, as before) and works in every format, a big one is refused with what to do instead
+# rather than filling the machine's memory. N-Quads and N-Triples exports stream and are never
+# limited.
+MAX_COPY_TRIPLES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -285,6 +299,53 @@ class SparqlStore(Store):
                 report.graphs.append((name, triples.count(b"\n")))
         return report
 
+    # -- counting, on the server
+
+    def count(self, text: str, all_graphs: bool = False) -> int:
+        """The integer a `SELECT (COUNT(...) AS ?n)` query answers."""
+        rows = list(self.query_text(text, all_graphs=all_graphs))
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+    def _default_graph_pattern(self) -> str:
+        """The triples of the server's unnamed default graph, as a group pattern: the default graph
+        of a query sent without a data set; with `union=server` that is the union, so the triples
+        also in a named graph are left out (they are counted with their graph)."""
+        if self.union_mode() == "server":
+            return "{ ?s ?p ?o FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } } }"
+        return "{ ?s ?p ?o }"
+
+    def graph_sizes(self) -> list[tuple[Node | None, int]]:
+        """The number of triples in each non-empty graph (None = the default graph), counted by the server."""
+        rows = self.query_text("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", all_graphs=False)
+        named = sorted((row[0], int(row[1])) for row in rows if isinstance(row[0], URIRef))
+        default = self.count(f"SELECT (COUNT(*) AS ?n) WHERE {self._default_graph_pattern()}")
+        return ([(None, default)] if default else []) + named
+
+    def size(self) -> int:
+        """The number of quads on the server (one COUNT per graph there, nothing read out)."""
+        return sum(count for _graph, count in self.graph_sizes())
+
+    def overview(self) -> Overview:
+        """The counts of `conflictkg summary`, all answered by the server: the distinct triples
+        of every graph but kgr:ontology, the non-empty graphs, the claim relations by kind
+        (as `relation_counts`), and the pairs of claims in conflict from the saved query
+        `disagreements` (as `disagreements`)."""
+        from conflictkg.queries.saved import find_query
+
+        graphs = sum(1 for name, count in self.graph_sizes() if count and name != ONTOLOGY_GRAPH)
+        triples = self.count(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+            f"{self._default_graph_pattern()} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }} }} }}")
+        relations: dict[str, int] = {}
+        rows = self.query_text("SELECT ?relation (SAMPLE(?kind) AS ?k) WHERE { ?relation a ckg:ClaimRelation "
+                               "OPTIONAL { ?relation ckg:relationKind ?kind } } GROUP BY ?relation")
+        for _relation, kind in rows:
+            name = str(kind).rsplit("/", 1)[-1] if kind is not None else "unknown"
+            relations[name] = relations.get(name, 0) + 1
+        pairs = {(row["claimA"], row["claimB"]) for row in self.query(find_query("disagreements"))}
+        disagreeing = sum(1 for first, second in pairs if isinstance(first, URIRef) and isinstance(second, URIRef))
+        return Overview(triples, graphs, dict(sorted(relations.items())), disagreeing)
+
     # -- reading out
 
     def quads(self) -> Iterator[Quad]:
@@ -303,10 +364,103 @@ class SparqlStore(Store):
                 yield from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object), graph_name
 
 
+    def to_dataset(self, include_ontology: bool = False) -> Dataset:
+        """A copy of the store in memory, for what needs the whole data set here (exports in
+        rdflib's formats, frames, `--as`, `serve`): refused with what to do instead when the
+        server holds more than `MAX_COPY_TRIPLES` triples (one COUNT query decides). A limit
+        rather than no copy at all, so that small stores keep working in every format while a big
+        one cannot fill the machine's memory; N-Quads stream instead (`write_graphs`)."""
+        held = len(ServerEngine(self))
+        if held > MAX_COPY_TRIPLES:
+            raise UsageError(
+                f"the {self.describe()} holds {held:,} triples; this needs all of them in memory here, which is "
+                f"refused above {MAX_COPY_TRIPLES:,} (conflictkg.stores.remote.MAX_COPY_TRIPLES). Export N-Quads "
+                "instead, which stream from the server graph by graph (`conflictkg export --store sparql:URL -o data.nq`), "
+                "then run this command on the file (`--data data.nq`) or load it into an Oxigraph database "
+                "(`conflictkg load --store oxigraph:PATH --data data.nq`); to query it, query the server itself")
+        return super().to_dataset(include_ontology)
+
     def in_memory(self) -> MemoryStore:
-        """A copy of every graph in memory (for exports in rdflib's formats and frames, and the
-        commands that read the data set: summary, evidence, report, serve)."""
+        """A copy of every graph in memory (see `to_dataset`: refused above `MAX_COPY_TRIPLES`)."""
         return MemoryStore(self.to_dataset())
+
+    def part(self, query, values: dict[str, str] | None = None) -> Dataset:
+        """What the CONSTRUCT `query` selects, answered by the server: only that part comes here."""
+        from conflictkg.graph.parse import new_dataset
+
+        dataset = new_dataset()
+        result = self.query(query, values)
+        if result.graph is None:
+            raise QueryError(f"{_as_saved_query(query).name}: a CONSTRUCT query was expected")
+        for triple in result.graph:
+            dataset.default_graph.add(triple)
+        return dataset
+
+    def query_native(self, query, values: dict[str, str] | None = None):
+        """The answer as pyoxigraph's QuerySolutions (or QueryBoolean), as `OxigraphStore.query_native`
+        gives it: the report reads both stores the same way."""
+        from conflictkg.queries.binding import bind_with_values
+        from conflictkg.queries.saved import bind_parameters
+
+        saved = _as_saved_query(query)
+        network.check_sparql(saved.text, f"{saved.name} on the {self.describe()}")
+        text = bind_with_values(saved.text, bind_parameters(saved, values or {}))
+        try:
+            return ServerEngine(self).query(text, use_default_graph_as_union=True)
+        except QueryError as error:
+            raise QueryError(f"{saved.name}: {error}") from None
+
+    # -- export, streamed
+
+    def write_graphs(self, sink: BinaryIO, with_graphs: bool = True) -> int:
+        """Every graph but kgr:ontology as N-Quads (N-Triples without `with_graphs`; a triple in two
+        graphs is written twice), streamed from the server one graph at a time with the Graph
+        Store Protocol: each block of N-Triples is written to `sink` as it arrives, with the
+        graph's name added to each line. Returns the lines written. Blank-node labels are the
+        server's (Oxigraph keeps them the same in every graph and request)."""
+        import pyoxigraph as ox
+
+        engine = ServerEngine(self)
+        lines = 0
+        for name in [None, *self.graph_names()]:
+            if name == ONTOLOGY_GRAPH:
+                continue
+            out = _GraphLines(sink, name if with_graphs else None)
+            try:
+                engine.dump(out, from_graph=None if name is None else ox.NamedNode(str(name)))
+            except RemoteError as error:
+                raise InputError(str(error)) from None
+            except urllib.error.URLError as error:  # the server went away during the export
+                raise InputError(f"cannot read {_graph_label(name)} from the {self.describe()}: {error.reason}") from None
+            lines += out.close()
+        return lines
+
+    def export_stream(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules",
+                      frame: str | None = None) -> Callable[[BinaryIO], int] | None:
+        """N-Quads and N-Triples stream from the server (`write_graphs`); other formats and frames
+        are built from a copy by `export`, refused above `MAX_COPY_TRIPLES`."""
+        if reasoned:
+            self._refuse_reasoned()
+        if frame or fmt not in (RdfFormat.NQUADS, RdfFormat.NTRIPLES):
+            return None
+        with_graphs = fmt is RdfFormat.NQUADS
+        return lambda sink: self.write_graphs(sink, with_graphs)
+
+    def export(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules", frame: str | None = None) -> bytes:
+        import io
+
+        stream = self.export_stream(fmt, reasoned, reasoner, frame)
+        if stream is None:
+            return super().export(fmt, reasoned, reasoner, frame)
+        buffer = io.BytesIO()
+        stream(buffer)
+        return buffer.getvalue()
+
+    def shard_producer(self, with_graphs: bool = True, reasoned: bool = False, reasoner: str = "rules") -> Callable[[BinaryIO], None]:
+        """The shards are written as the graphs stream from the server (`write_graphs`)."""
+        if reasoned:
+            self._refuse_reasoned()
+        return lambda sink: self.write_graphs(sink, with_graphs) and None
 
     # -- the work, done by the server (see ServerEngine)
 
@@ -382,14 +536,57 @@ class SparqlStore(Store):
 
     def _exported_dataset(self, reasoned: bool, reasoner: str):
         if reasoned:
-            raise UsageError(f"export --reasoned would copy the whole {self.describe()} into memory; run "
-                             f"`conflictkg reason --store sparql:...` (the server keeps the entailments in kgr:inferred) "
-                             "and export the store")
+            self._refuse_reasoned()
         return super()._exported_dataset(reasoned, reasoner)
+
+    def _refuse_reasoned(self) -> None:
+        raise UsageError(f"export --reasoned would copy the whole {self.describe()} into memory; run "
+                         f"`conflictkg reason --store sparql:...` (the server keeps the entailments in kgr:inferred) "
+                         "and export the store")
 
 
 class RemoteError(Exception):
     """An HTTP request to a remote store failed (internal; turned into InputError/QueryError)."""
+
+
+class _GraphLines:
+    """A binary sink that passes one graph's N-Triples on to `sink` line by line, as N-Quads of
+    `graph` when one is given (` <graph> .` in place of the final ` .`), and counts the lines."""
+
+    def __init__(self, sink: BinaryIO, graph: Node | None) -> None:
+        self.sink = sink
+        self.suffix = b" .\n" if graph is None else f" <{graph}> .\n".encode("utf-8")
+        self.pending = b""
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        chunk = self.pending + bytes(data)
+        cut = chunk.rfind(b"\n")
+        if cut < 0:
+            self.pending = chunk
+        else:
+            self.pending = chunk[cut + 1:]
+            self._pass(chunk[:cut].split(b"\n"))
+        return len(data)
+
+    def _pass(self, lines: list[bytes]) -> None:
+        statements = []
+        for line in lines:
+            text = line.strip()
+            if not text or text.startswith(b"#"):
+                continue
+            if not text.endswith(b"."):
+                raise InputError(f"the server sent a line that is not N-Triples: {text[:200]!r}")
+            statements.append(text[:-1].rstrip() + self.suffix)
+        self.sink.write(b"".join(statements))
+        self.lines += len(statements)
+
+    def close(self) -> int:
+        """Pass on the last line (if it had no newline); the lines passed on."""
+        if self.pending:
+            self._pass([self.pending])
+            self.pending = b""
+        return self.lines
 
 
 def _file_chunks(location: str, size: int = 1 << 20) -> Iterator[bytes]:

@@ -274,11 +274,10 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
 
 def collect(source) -> ReportData:
     """Read everything the report shows from the graph with SPARQL: an rdflib data set (the
-    ontology is added if missing), or a store; an Oxigraph store is read where it is (its data
-    loaded with the ontology, as `conflictkg load` does), never copied into rdflib."""
-    from conflictkg.stores.oxigraph import OxigraphStore
-
-    if isinstance(source, OxigraphStore):
+    ontology is added if missing), or a store; an Oxigraph database and a SPARQL server (any
+    store with `query_native`) are read where they are, by queries (their data loaded with the
+    ontology, as `conflictkg load` does), never copied into rdflib."""
+    if hasattr(source, "query_native"):
         runner = QueryRunner(store=source)
         rows = runner.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         graphs = sorted(str(row[0]) for row in rows if isinstance(row[0], URIRef))
