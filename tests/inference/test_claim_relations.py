@@ -18,6 +18,7 @@ from conflictkg.checks.shapes import validate
 
 REL = "https://w3id.org/conflictkg/vocab/claim-relation/"
 RULE = "https://w3id.org/conflictkg/vocab/claim-rule/"
+REPO = Path(__file__).resolve().parents[2]
 EP = "https://w3id.org/conflictkg/vocab/epistemic/"
 
 
@@ -398,32 +399,43 @@ def test_a_rule_whose_links_name_another_rule_is_refused():
     run_rules(store, [parse_rule("mine", fine)])
 
 
-@pytest.mark.parametrize("budget", ["default", "tiny"])
-def test_a_database_derives_what_memory_derives_on_generated_data(tmp_path, monkeypatch, budget):
+@pytest.mark.parametrize("data", ["generated", "cases"])
+@pytest.mark.parametrize("shard_bytes", ["default", "tiny"])
+def test_a_database_derives_what_memory_derives(tmp_path, monkeypatch, data, shard_bytes):
     """In a database the rules run on an in-memory copy of what they read, and the answer is
-    bulk-loaded back; past the copy's memory budget they run on the database itself. Either way
-    the relations are exactly those derived from the same file in memory."""
+    bulk-loaded back; past SHARD_BYTES the copy is split into shards derived one at a time. Either
+    way the relations are exactly those derived from the same file in memory: on generated data,
+    and on the built-in data with hand-made cases (a subclass of ckg:Claim, strength figures,
+    silences, citing claims) and a conflicting figure, where every rule derives something."""
     import pyoxigraph as ox
 
+    import conflictkg.stores.rule_shards as shards_module
     import conflictkg.stores.rules as rules_module
-
-    if budget == "tiny":
-        monkeypatch.setattr(rules_module, "COPY_BUDGET_BYTES", 1000)
-        ran: list[bool] = []
-        original = rules_module._derive_in_memory
-        monkeypatch.setattr(rules_module, "_derive_in_memory", lambda *a: ran.append(original(*a)) or ran[-1])
-
     from conflictkg.exchange.generate import write_generated
     from conflictkg.graph.oxigraph import from_ox
     from conflictkg.stores.oxigraph import OxigraphStore
 
-    path = tmp_path / "generated.nt"
-    write_generated(path, 300, seed=5)
-    expected = set(load_dataset([str(path)]).graph(RELATIONS_GRAPH))
-    assert len(expected) > 1000
+    split: list[int] = []
+    if shard_bytes == "tiny":
+        monkeypatch.setattr(rules_module, "SHARD_BYTES", 20_000)
+        original = shards_module.split
+        monkeypatch.setattr(shards_module, "split", lambda c, f, n: split.append(n) or original(c, f, n))
+    if data == "generated":
+        files = [tmp_path / "generated.nt"]
+        write_generated(files[0], 300, seed=5)
+        with_builtin = False
+    else:
+        files = [tmp_path / "cases.ttl", REPO / "tests" / "fixtures" / "epistemic" / "conflicting-figure.trig"]
+        files[0].write_text(SUBCLASS_AND_STRENGTH, "utf-8")
+        with_builtin = True
+    expected = set(load_dataset([str(f) for f in files], with_builtin=with_builtin).graph(RELATIONS_GRAPH))
+    assert len(expected) > 200
+    if data == "cases":
+        rules_seen = {o for _s, p, o in expected if p == CKG.derivedByRule}
+        assert {URIRef(RULE + r.name) for r in shipped_rules()} <= rules_seen
     store = OxigraphStore(tmp_path / "db")
     try:
-        store.load([str(path)])
+        store.load([str(f) for f in files], with_builtin=with_builtin)
         found = {
             (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
             for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(str(RELATIONS_GRAPH)))
@@ -431,5 +443,4 @@ def test_a_database_derives_what_memory_derives_on_generated_data(tmp_path, monk
     finally:
         store.close()
     assert found == expected
-    if budget == "tiny":
-        assert ran == [False]  # the copy was refused and the rules ran on the database
+    assert split == ([] if shard_bytes == "default" else [split[0]]) and (shard_bytes == "default" or split[0] > 3)

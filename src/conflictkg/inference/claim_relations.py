@@ -95,6 +95,7 @@ def disagreements(graph: Graph | Dataset) -> list[tuple[URIRef, URIRef]]:
 
 _PREFIX_LINE = re.compile(r"PREFIX\s+([\w-]*):\s*<([^>]+)>", re.IGNORECASE)
 _IRI = re.compile(r"<([^<>\s]+)>")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def mentioned_iris(rule: Rule, where_only: bool = False) -> set[URIRef]:
@@ -115,8 +116,10 @@ def _iris_in(rule: Rule, part: str) -> set[URIRef]:
         pieces = re.split(r"\bWHERE\b", body, maxsplit=1, flags=re.IGNORECASE)
         body = pieces[-1] if part == "where" else pieces[0]
     found = {URIRef(iri) for iri in _IRI.findall(body)}
+    # prefixed names outside IRIs and strings (a name in a property path follows a "/": a/rdfs:subClassOf*)
+    names = _STRING.sub(" ", _IRI.sub(" ", body))
     for prefix, namespace in prefixes.items():
-        for local in re.findall(rf"(?<![\w/<]){re.escape(prefix)}:([A-Za-z_][\w-]*)", body):
+        for local in re.findall(rf"(?<![\w.-]){re.escape(prefix)}:([A-Za-z_][\w-]*)", names):
             found.add(URIRef(namespace + local))
     found.add(RDF.type)
     return found

@@ -202,7 +202,7 @@ def add_claim_relations_in_store(store, on_disk: bool = False) -> int:
     `conflictkg load`): replace its graph kgr:claim-relations and that graph's provenance. The
     shipped ontology is added for the run in a scratch graph unless the store holds kgr:ontology.
     `on_disk`: the store is a database, and the rules run on an in-memory copy of what they read
-    (`_derive_in_memory`) when it fits COPY_BUDGET_BYTES. Returns the number of triples derived."""
+    (`_derive_on_a_copy`), in shards when it is large. Returns the number of triples derived."""
     import pyoxigraph as ox
 
     from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
@@ -216,9 +216,9 @@ def add_claim_relations_in_store(store, on_disk: bool = False) -> int:
     holding = [row["g"] for row in claims]  # named graphs with claims, whose sources the derived graph names
     rules = shipped_rules()
     with_ontology = bool(store.query(f"ASK {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"))
-    if not (on_disk and _derive_in_memory(store, rules, with_ontology)):
-        # in memory, on a server (nothing is copied out of one), or a database too big to copy:
-        # the rules run where the data is
+    if on_disk:
+        _derive_on_a_copy(store, rules, with_ontology)
+    else:  # in memory, or on a server (nothing is copied out of one): the rules run where the data is
         scratch = None
         if not with_ontology:
             scratch = ox.NamedNode(str(KGR["scratch-ontology-for-rules"]))
@@ -243,63 +243,79 @@ def add_claim_relations_in_store(store, on_disk: bool = False) -> int:
     return derived_count
 
 
-# How much of a database (as N-Triples) the rules may copy into memory. An in-memory Oxigraph
-# store takes about 8 bytes of memory per byte of N-Triples once the derived triples are added
-# (2.4 GB at 100,000 generated events, 285 MB copied): 512 MB keeps derivation under about 5 GB,
-# up to roughly 180,000 events; beyond, the rules run on the database itself (slower, bounded).
-COPY_BUDGET_BYTES = 512 << 20
+# How much of what the rules read (as N-Triples) one in-memory store takes at a time. An in-memory
+# Oxigraph store with the rules' answers and their working tables peaks at about 9 bytes of memory
+# per byte of N-Triples (2.4 GB at 100,000 generated events, 267 MB copied); past this the copy is
+# split into shards that no rule joins across (`rule_shards`), each derived on its own, so memory
+# stays near 2.5 GB however large the database.
+SHARD_BYTES = 256 << 20
 
 
-def _derive_in_memory(store, rules: list[Rule], with_ontology: bool) -> bool:
-    """Derive into `store`'s kgr:claim-relations with the rules run on an in-memory copy of only
+def _derive_on_a_copy(store, rules: list[Rule], with_ontology: bool) -> None:
+    """Derive into `store`'s kgr:claim-relations with the rules run on in-memory copies of only
     the triples whose predicate a rule names (the rules never use a variable as a predicate): on
     a database every rule's answer would otherwise be written to disk and merged again, and the
-    anti-joins read from disk (about 6 times slower at 20,000 events). The copy and the answer
-    pass through temporary N-Triples files, engine to engine, and the answer goes into the
-    database with one bulk load. Returns False, having changed nothing, when the copy would pass
-    COPY_BUDGET_BYTES."""
+    anti-joins read from disk (4.7 times slower at 100,000 events, measured on one copy). The
+    copy and the answer pass through temporary N-Triples files, engine to engine, and the answer
+    goes into the database with one bulk load. A copy larger than SHARD_BYTES is derived in
+    shards, one in memory at a time."""
+    import math
     import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
 
     import pyoxigraph as ox
 
-    from concurrent.futures import ThreadPoolExecutor
+    from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
+    from conflictkg.stores.rule_shards import split
 
     target = ox.NamedNode(str(RELATIONS_GRAPH))
     predicates = sorted({str(i) for rule in rules for i in mentioned_iris(rule)})
-    work = ox.Store()
-    with tempfile.TemporaryDirectory(prefix="conflictkg-rules-") as folder:
-        answer = os.path.join(folder, "derived.nt")
+    with tempfile.TemporaryDirectory(prefix="conflictkg-rules-") as name:
+        folder = Path(name)
+        answer = folder / "derived.nt"
 
-        def copy(number: int, predicate: str) -> str:
-            path = os.path.join(folder, f"read-{number}.nt")
+        def copy(number: int, predicate: str) -> Path:
+            path = folder / f"read-{number}.nt"
             store.query(
                 f"CONSTRUCT {{ ?s <{predicate}> ?o }} WHERE {{ ?s <{predicate}> ?o }}",
                 use_default_graph_as_union=True,
-            ).serialize(output=path, format=ox.RdfFormat.N_TRIPLES)
+            ).serialize(output=str(path), format=ox.RdfFormat.N_TRIPLES)
             return path
 
         with progress.stage("copying what the rules read"):
             # one index range per predicate, two at a time (the engine releases the GIL while it reads)
-            copied = 0
             with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-                for path in pool.map(copy, range(len(predicates)), predicates):
-                    copied += os.path.getsize(path)
-                    if copied > COPY_BUDGET_BYTES:
-                        pool.shutdown(wait=True, cancel_futures=True)
-                        progress.note(copied >> 20, "MB to copy: over the budget, the rules run on the database")
-                        return False
-                    work.bulk_load(path=path, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-                    os.unlink(path)
-            if not with_ontology:
-                work.extend(_shipped_ontology_quads())
-            progress.note(len(work), "triples")
-        with progress.stage(f"deriving claim relations ({len(rules)} rules)"):
-            progress.note(run_rules(work, rules), "triples built")
-        work.dump(output=answer, format=ox.RdfFormat.N_TRIPLES, from_graph=target)
-        del work
-        if os.path.getsize(answer):
-            store.bulk_load(path=answer, format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-    return True
+                copies = dict(zip(predicates, pool.map(copy, range(len(predicates)), predicates)))
+            copied = sum(path.stat().st_size for path in copies.values())
+            progress.note(copied >> 20, "MB")
+        if with_ontology:  # the database's own ontology, for every shard (its terms are not all hubs)
+            ontology = folder / "ontology.nt"
+            store.dump(output=str(ontology), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+        shards = max(1, math.ceil(copied / SHARD_BYTES))
+        if shards == 1:
+            batches = [list(copies.values())]
+        else:
+            with progress.stage(f"splitting it into {shards} shards no rule joins across"):
+                hubs, shard_paths = split(copies, folder, shards)
+            batches = [[hubs, path] for path in shard_paths]
+        with progress.stage(f"deriving claim relations ({len(rules)} rules)"), open(answer, "wb") as out:
+            built = 0
+            for batch in batches:
+                work = ox.Store()
+                for path in batch:
+                    if path.stat().st_size:
+                        work.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                if with_ontology:
+                    work.bulk_load(path=str(ontology), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                else:
+                    work.extend(_shipped_ontology_quads())
+                built += run_rules(work, rules)
+                work.dump(output=out, format=ox.RdfFormat.N_TRIPLES, from_graph=target)
+                del work
+            progress.note(built, "triples built")
+        if answer.stat().st_size:
+            store.bulk_load(path=str(answer), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
 
 
 def add_claim_relations(dataset: Dataset) -> int:
