@@ -21,6 +21,7 @@ from conflictkg.exchange.importers.columnar import (
     iri,
     is_whole,
     lookup,
+    lookup_items,
     plain,
     quad,
     strip_once,
@@ -77,7 +78,6 @@ from conflictkg.exchange.importers.common import (
     place_segment,
     require,
     slug,
-    split_list,
     text,
     whole_number,
 )
@@ -304,11 +304,14 @@ class AcledImporter(Importer):
         lookup(frame, [country, T("region")], world_region, self.memo.setdefault("region", {}))
         levels = [(country, CKG.Country, 0), (T("admin1"), CKG.Region, 1), (T("admin2"), CKG.Region, 2),
                   (T("admin3"), CKG.Region, 3), (location, CKG.Place, None)]
-        paths = [cat(f"{KID_TEXT}place/{self.publisher_key}/", lookup(frame, [country], segment, self.memo.setdefault("segment", {})))]
-        for name, _cls, _level in levels[1:]:
-            step = cat(paths[-1], "/", lookup(frame, [name], segment, self.memo.setdefault("segment", {})))
-            paths.append(pl.when(name != "").then(step).otherwise(paths[-1]))
-        frame = frame.with_columns(*(path.alias(f"_place{k}") for k, path in enumerate(paths)))
+        # Each level's path a column read by the next (as one expression, the country's path would be
+        # made again in both branches of every level below it: 31 times).
+        segments = self.memo.setdefault("segment", {})
+        frame = frame.with_columns(cat(f"{KID_TEXT}place/{self.publisher_key}/", lookup(frame, [country], segment, segments)).alias("_place0"))
+        for k, (name, _cls, _level) in enumerate(levels[1:], start=1):
+            above = pl.col(f"_place{k - 1}")
+            step = cat(above, "/", lookup(frame, [name], segment, segments))
+            frame = frame.with_columns(pl.when(name != "").then(step).otherwise(above).alias(f"_place{k}"))
         chain: list[tuple[pl.DataFrame, list[pl.Expr]]] = []
         for k, (name, cls, level) in enumerate(levels):
             found = frame.filter(name != "").select(
@@ -353,17 +356,14 @@ class AcledImporter(Importer):
         ]
 
         def actors_in(namespace: str | None):
-            def make(values: tuple[str, ...]) -> str:
-                nodes = []
-                for name in split_list(values[0]):
-                    node, triples = self.actor(name, CKG.Actor, namespace=namespace)
-                    once.extend(triples)
-                    nodes.append(f"<{node}>")
-                return "\t".join(nodes)
+            def make(name: str) -> str:
+                node, triples = self.actor(name, CKG.Actor, namespace=namespace)
+                once.extend(triples)
+                return f"<{node}>"
             return make
 
         # Associated actors: each on the side of the main actor its column goes with.
-        fanned = [(lookup(frame, [T(column)], actors_in(None), self.memo.setdefault("associated", {})), [(event, HAS_ACTOR), (event, side)])
+        fanned = [(lookup_items(frame, T(column), actors_in(None), self.memo.setdefault("associated", {})), [(event, HAS_ACTOR), (event, side)])
                   for column, side in (("assoc_actor_1", ASSOCIATE_1), ("assoc_actor_2", ASSOCIATE_2))]
 
         # The fatality figure: ACLED's claim, citing the row's sources.
@@ -380,7 +380,7 @@ class AcledImporter(Importer):
         source, scale = T("source"), T("source_scale")
         out.append(when(source != "", q(claim, CITATION, plain(source))))
         out.append(when(scale != "", q(claim, SOURCE_SCALE, plain(scale))))
-        fanned.append((lookup(frame, [T("source")], actors_in("acled-source"), self.memo.setdefault("sources", {})), [(claim, CITES)]))
+        fanned.append((lookup_items(frame, T("source"), actors_in("acled-source"), self.memo.setdefault("sources", {})), [(claim, CITES)]))
         return Quads(out, once, fanned, frame, chain)
 
     def country_code(self, country: str, iso: str) -> list[Triple]:

@@ -345,6 +345,36 @@ def lookup(
     return joined.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
+def lookup_items(frame: pl.DataFrame, cell: pl.Expr, make: Callable[[str], str], memo: dict | None = None) -> pl.Expr:
+    """For a cell holding a list ("a; b; a"), the terms `make` returns for its items, tab-separated
+    (the form `Quads.fanned` takes): the items split at ";" and stripped as `common.split_list` does
+    (in Python, on each distinct item), empty ones and repeats dropped, in their order. `make` is
+    called once per distinct item, in the order the items first appear, so it meets each name in the
+    order a call per distinct cell would: lists of a few names combine into many distinct cells
+    (30,000 source lists in 100,000 generated ACLED rows, of a few hundred sources)."""
+    items = cell.str.split(";")
+    found = frame.select(items.explode().unique(maintain_order=True).alias("i")).get_column("i").to_list()
+    memo = {} if memo is None else memo
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    names: dict[str, str] = {}
+    terms: dict[str, str] = {}
+    for item in found:
+        name = item.strip() if item is not None else ""
+        if name:
+            names[item] = name
+            if name not in memo:
+                memo[name] = make(name)
+            terms[name] = memo[name]
+    return (
+        items.list.eval(pl.element().replace_strict(names, default=None, return_dtype=pl.String))
+        .list.drop_nulls()
+        .list.unique(maintain_order=True)
+        .list.eval(pl.element().replace_strict(terms, default=None, return_dtype=pl.String))
+        .list.join("\t")
+    )
+
+
 __all__ = [
     "LINE",
     "NUMBER",
@@ -364,6 +394,7 @@ __all__ = [
     "iri",
     "is_whole",
     "lookup",
+    "lookup_items",
     "plain",
     "quad",
     "render",

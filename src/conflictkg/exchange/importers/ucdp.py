@@ -20,6 +20,7 @@ from conflictkg.exchange.importers.columnar import (
     iri,
     is_whole,
     lookup,
+    lookup_items,
     plain,
     quad,
     strip_once,
@@ -86,7 +87,6 @@ from conflictkg.exchange.importers.common import (
     iso_date,
     require,
     slug,
-    split_list,
     text,
     whole_number,
 )
@@ -384,15 +384,12 @@ class UcdpImporter(Importer):
             if whose is not None:
                 out.append(q(claim, CONCERNS, whose))
         # The row's sources (a list in one cell): one line per claim and source.
-        def sources_of(values: tuple[str, ...]) -> str:
-            nodes = []
-            for name in split_list(values[0]):
-                node, triples = self.actor(name, CKG.Actor, namespace="ucdp-source")
-                once.extend(triples)
-                nodes.append(f"<{node}>")
-            return "\t".join(nodes)
+        def source_of(name: str) -> str:
+            node, triples = self.actor(name, CKG.Actor, namespace="ucdp-source")
+            once.extend(triples)
+            return f"<{node}>"
 
-        sources = lookup(frame, [T("source_office")], sources_of, self.memo.setdefault("sources", {}))
+        sources = lookup_items(frame, T("source_office"), source_of, self.memo.setdefault("sources", {}))
         return Quads(out, once, [(sources, [(claim, CITES) for claim in claims])], frame)
 
     # -- what recurs: written once per node, in Python ------------------------------
