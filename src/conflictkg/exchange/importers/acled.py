@@ -12,6 +12,7 @@ from rdflib.namespace import RDF
 
 from conflictkg.errors import InputError
 from conflictkg.exchange.importers.columnar import (
+    DATE_TYPE,
     SeenKeys,
     cat,
     date,
@@ -224,11 +225,14 @@ class AcledImporter(Importer):
             whole(T("timestamp")).cast(pl.Int64, strict=False).alias("_upload"),
             whole(T("fatalities")).alias("_fatalities"),
             T("inter1").str.to_lowercase().alias("_inter1_code"), T("inter2").str.to_lowercase().alias("_inter2_code"),
+            T("time_precision").str.strip_suffix(".0").alias("_time_code"), T("geo_precision").str.strip_suffix(".0").alias("_geo_code"),
         ).with_columns(
             iri(KID_TEXT, "event/", self.key, "/", pl.col("_local")).alias("_event"),
             iri(KID_TEXT, "claim/", self.key, "/", pl.col("_local"), "/fatalities").alias("_claim"),
             iri(KID_TEXT, "event/", self.key, "/", pl.col("_local"), "/geometry").alias("_geometry"),
             pl.col("_day").dt.strftime("%Y-%m-%d").alias("_day_text"),
+        ).with_columns(
+            cat('"', pl.col("_day_text"), '"', DATE_TYPE).alias("_day_literal"),  # `date(day)`, in three lines
         )
         once: list[Triple] = []
         dataset = f"<{self.dataset}>"
@@ -243,8 +247,7 @@ class AcledImporter(Importer):
             uploads = frame.select(upload.max()).item()
             if uploads is not None:
                 self.latest_upload = max(self.latest_upload or 0, uploads)
-        time_code = T("time_precision").str.strip_suffix(".0")
-        geo_code = T("geo_precision").str.strip_suffix(".0")
+        time_code, geo_code = pl.col("_time_code"), pl.col("_geo_code")
         actor1, actor2, location, country = T("actor1"), T("actor2"), T("location"), T("country")
 
         def q(s, p, o) -> pl.Expr:
@@ -278,9 +281,9 @@ class AcledImporter(Importer):
         out += [
             q(event, SOURCE_TIME_PRECISION, concepts(time_code, self.time_codes)),
             q(event, TIME_PRECISION, concepts(time_code, self.our_precision)),
-            when(time_code == "1", q(event, BEGIN, date(day))),
-            when(time_code == "1", q(event, END, date(day))),
-            when(week | month, q(event, REFERENCE_DATE, date(day))),
+            when(time_code == "1", q(event, BEGIN, pl.col("_day_literal"))),
+            when(time_code == "1", q(event, END, pl.col("_day_literal"))),
+            when(week | month, q(event, REFERENCE_DATE, pl.col("_day_literal"))),
             when(week | month, q(event, EARLIEST_BEGIN, date(first))),
             when(week | month, q(event, LATEST_END, date(last))),
             q(event, LOCATION_PRECISION, concepts(geo_code, self.geo_codes)),

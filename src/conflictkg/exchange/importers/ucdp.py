@@ -248,8 +248,8 @@ class UcdpImporter(Importer):
     def quads(self, frame: pl.DataFrame, end: str) -> tuple[list[pl.Expr], list[Triple]]:
         once: list[Triple] = []
         key, dataset = self.key, f"<{self.dataset}>"
-        # Columns many lines share, made once: the cells, the event's id and IRI, the claims' IRI
-        # stem, the figures, the codes and the ids the identifier lines read (each in five lines).
+        # Columns many lines share, made once: the cells, the event's id and IRI, the claims' and the
+        # point's IRIs, the figures, the codes and the ids the identifier lines read (each in five lines).
         figures = ("low", "best", "high", *BREAKDOWN)
         event_id_expression = self.id_expression(frame)
         frame, T = strip_once(frame, READ)
@@ -261,10 +261,12 @@ class UcdpImporter(Importer):
             T("date_start").str.slice(0, 10).alias("_start"), T("date_end").str.slice(0, 10).alias("_end"),
         ).with_columns(
             iri(KID_TEXT, "event/", key, "/", pl.col("_id")).alias("_event"),
-            cat("<", KID_TEXT, "claim/", key, "/", pl.col("_id"), "/").alias("_claim"),
+            *(cat("<", KID_TEXT, "claim/", key, "/", pl.col("_id"), "/", claim.replace("_", "-"), ">").alias(f"_claim_{claim}")
+              for claim in ("deaths_total", *BREAKDOWN)),
+            cat("<", KID_TEXT, "event/", key, "/", pl.col("_id"), "/geometry>").alias("_geometry"),
             cat('"', pl.col("_id"), '"').alias("_identifier"),
         )
-        event_id, event, claim_base, identifier = Safe(pl.col("_id")), pl.col("_event"), pl.col("_claim"), pl.col("_identifier")
+        event_id, event, identifier = Safe(pl.col("_id")), pl.col("_event"), pl.col("_identifier")
         violence, date_code, where_code = pl.col("_type_of_violence"), pl.col("_date_prec"), pl.col("_where_prec")
         start, finish = pl.col("_start"), pl.col("_end")
         side_a, side_b, country = T("side_a"), T("side_b"), T("country")
@@ -322,7 +324,7 @@ class UcdpImporter(Importer):
         out.append(q(event, HAS_PLACE, place))
         latitude, longitude = T("latitude"), T("longitude")
         has_point = (latitude != "") & (longitude != "")
-        geometry = cat(event.str.strip_suffix(">"), "/geometry>")
+        geometry = pl.col("_geometry")
         out += [when(has_point, line) for line in (
             q(event, HAS_GEOMETRY, geometry),
             q(geometry, A, T_GEOMETRY),
@@ -346,7 +348,7 @@ class UcdpImporter(Importer):
         ]
         # Claims: the total and the breakdown, each UCDP's, citing the row's sources.
         low, best, high = (pl.col(f"_{c}") for c in ("low", "best", "high"))
-        total = cat(claim_base, "deaths-total>")
+        total = pl.col("_claim_deaths_total")
         out += self.claim_lines(total, event, english("best ", Safe(best), ", low ", Safe(low), ", high ", Safe(high)), end)
         ordered = at_most(low, high)
         inside = at_most(low, best) & at_most(best, high)
@@ -371,7 +373,7 @@ class UcdpImporter(Importer):
         once += civilian_triples
         claims = [total]
         for column, whose in (("deaths_a", a), ("deaths_b", b), ("deaths_civilians", pl.lit(f"<{civilians}>")), ("deaths_unknown", None)):
-            claim = cat(claim_base, column.replace("_", "-"), ">")
+            claim = pl.col(f"_claim_{column}")
             claims.append(claim)
             figure = pl.col(f"_{column}")
             out += self.claim_lines(claim, event, english(f"{column}: ", Safe(figure)), end)
