@@ -12,6 +12,7 @@ them out column by column.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -161,7 +162,14 @@ def cat(*parts: Part) -> pl.Expr:
             merged[-1] += part
         elif not (isinstance(part, str) and part == ""):
             merged.append(part)
-    return pl.concat_str([part if isinstance(part, pl.Expr) else pl.lit(part) for part in merged])
+    return pl.concat_str([part if isinstance(part, pl.Expr) else _literal(part) for part in merged])
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal(text: str) -> pl.Expr:
+    """`pl.lit(text)`, kept: each batch builds its few hundred lines again, and polars' `lit` checks
+    its argument's type at length (expressions are immutable, so one serves every line)."""
+    return pl.lit(text)
 
 
 def iri(*parts: Part) -> pl.Expr:
