@@ -13,6 +13,7 @@ from test_store import serving
 import conflictkg.stores.remote as remote_module
 from conflictkg.cli import main
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH
+from conflictkg.stores.oxigraph import OxigraphStore
 from conflictkg.stores.remote import RemoteError, ServerEngine, SparqlStore
 
 
@@ -34,12 +35,13 @@ def embedded(tmp_path_factory):
 
 @pytest.fixture
 def no_copy(monkeypatch):
-    """Any attempt to copy the server's store into memory fails the test."""
+    """Any attempt to copy the server's store, or the embedded database, into memory fails the test."""
 
     def forbidden(self, include_ontology=False):
         raise AssertionError("the whole store was copied into memory")
 
     monkeypatch.setattr(SparqlStore, "to_dataset", forbidden)
+    monkeypatch.setattr(OxigraphStore, "to_dataset", forbidden)
 
 
 def _dataset(text: str) -> Dataset:
@@ -146,10 +148,12 @@ def test_summary_is_counted_on_the_server_with_the_embedded_answer(server, embed
     "kid:claim/rfi-killed", "claim:jnim-killed", "<https://w3id.org/conflictkg/id/event/kwala-attack>", "RFI", "kwala",
     "Kwal", "kid:claim/nope", "",
 ])
-def test_evidence_reads_only_the_node_with_the_embedded_answer(server, run_cli, no_copy, name):
+def test_evidence_reads_only_the_node_with_the_embedded_answer(server, embedded, run_cli, no_copy, name):
     on_server = run_cli("evidence", name, "--store", server)
+    in_database = run_cli("evidence", name, "--store", embedded)
     in_memory = run_cli("evidence", name)
     assert (on_server.status, on_server.stdout, on_server.stderr) == (in_memory.status, in_memory.stdout, in_memory.stderr)
+    assert (in_database.status, in_database.stdout) == (in_memory.status, in_memory.stdout)
     if name in ("Kwal", "kid:claim/nope", ""):
         assert on_server.status == 2
     else:

@@ -22,7 +22,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 from rdflib.term import Node
 
-from conflictkg.errors import InputError, UsageError
+from conflictkg.errors import InputError, QueryError, UsageError
 from conflictkg.graph.formats import RdfFormat
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
 
@@ -203,10 +203,17 @@ class Store(ABC):
 
     def part(self, query, values: dict[str, str] | None = None) -> Dataset:
         """The part of the store a CONSTRUCT `query` selects, as an rdflib data set, for code
-        written against rdflib that reads only that part (`conflictkg evidence`). The query says
-        what will be read; a store that holds (or copies) the whole data set may give all of it,
-        and this default does. A server answers the CONSTRUCT instead (`SparqlStore.part`)."""
-        return self.to_dataset()
+        written against rdflib that reads only that part (`conflictkg evidence`): the store answers
+        the CONSTRUCT and only that part is copied. (The memory store gives its whole data set.)"""
+        from conflictkg.graph.parse import new_dataset
+
+        dataset = new_dataset()
+        result = self.query(query, values)
+        if result.graph is None:
+            raise QueryError(f"{_as_saved_query(query).name}: a CONSTRUCT query was expected")
+        for triple in result.graph:
+            dataset.default_graph.add(triple)
+        return dataset
 
     def export_stream(self, fmt: RdfFormat, reasoned: bool = False, reasoner: str = "rules",
                       frame: str | None = None) -> Callable[[BinaryIO], int] | None:
@@ -393,3 +400,25 @@ def expand_prefixed(value: str) -> str:
     if sep and prefix in _DISPLAY_PREFIXES and not local.startswith("//"):
         return "https://w3id.org/conflictkg/" + _DISPLAY_PREFIXES[prefix] + local
     return value
+
+
+def relation_kinds(rows) -> dict[str, int]:
+    """How many claim relations there are of each kind (the last segment of its ckg:relationKind,
+    "unknown" without one), from rows of (relation, kind) with one row per relation."""
+    counts: dict[str, int] = {}
+    for _relation, kind in rows:
+        name = str(kind).rsplit("/", 1)[-1] if kind is not None else "unknown"
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+RELATION_KINDS_QUERY = ("SELECT ?relation (SAMPLE(?kind) AS ?k) WHERE { ?relation a ckg:ClaimRelation "
+                        "OPTIONAL { ?relation ckg:relationKind ?kind } } GROUP BY ?relation")
+
+
+def disagreement_count(store: Store) -> int:
+    """The pairs of claims in conflict (the saved query `disagreements`, as `disagreements`)."""
+    from conflictkg.queries.saved import find_query
+
+    pairs = {(row["claimA"], row["claimB"]) for row in store.query(find_query("disagreements"))}
+    return sum(1 for first, second in pairs if isinstance(first, URIRef) and isinstance(second, URIRef))

@@ -83,6 +83,10 @@ class MemoryStore(Store):
         """The data set itself (not a copy)."""
         return self.dataset
 
+    def part(self, query, values: dict[str, str] | None = None) -> Dataset:
+        """The whole data set, read in place (nothing to save by selecting a part of it)."""
+        return self.dataset
+
     @property
     def namespace_manager(self):
         """The same prefixes as every store (`display_namespaces`), not whatever the input files bound:

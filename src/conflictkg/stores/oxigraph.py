@@ -18,8 +18,10 @@ from conflictkg.graph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from conflictkg.guard import network
 from conflictkg.stores.base import (
     OX_PREFIXES,
+    RELATION_KINDS_QUERY,
     Conformance,
     LoadReport,
+    Overview,
     Quad,
     Store,
     _as_saved_query,
@@ -29,6 +31,8 @@ from conflictkg.stores.base import (
     _ox_error,
     _read_bytes,
     _temporary_graph,
+    disagreement_count,
+    relation_kinds,
 )
 from conflictkg.stores.memory import MemoryStore
 from conflictkg.stores.reasoner import MaterializeReport
@@ -286,6 +290,21 @@ class OxigraphStore(Store):
         from conflictkg.graph.oxigraph import from_ox
 
         return [(from_ox(row["g"]), int(row["n"].value)) for row in rows]
+
+    def overview(self) -> Overview:
+        """The counts of `conflictkg summary`, answered by the database (nothing copied): the
+        distinct triples of every graph but kgr:ontology, the non-empty graphs, the claim
+        relations by kind and the pairs of claims in conflict (the saved query `disagreements`)."""
+        from conflictkg.graph.oxigraph import from_ox
+
+        graphs = sum(1 for name, count in self._graph_sizes() if count and name != ONTOLOGY_GRAPH)
+        triples = int(next(iter(self.store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+            f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }} }} }}"
+        )))["n"].value)
+        kinds = self.store.query(RELATION_KINDS_QUERY, prefixes=OX_PREFIXES, **self._dataset())
+        relations = relation_kinds((from_ox(row[0]), from_ox(row[1]) if row[1] is not None else None) for row in kinds)
+        return Overview(triples, graphs, relations, disagreement_count(self))
 
     # -- querying
 

@@ -20,6 +20,7 @@ from conflictkg.graph.formats import RdfFormat
 from conflictkg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from conflictkg.guard import network
 from conflictkg.stores.base import (
+    RELATION_KINDS_QUERY,
     LoadReport,
     Overview,
     Quad,
@@ -33,6 +34,8 @@ from conflictkg.stores.base import (
     _ox_error,
     _read_bytes,
     _temporary_graph,
+    disagreement_count,
+    relation_kinds,
 )
 from conflictkg.stores.memory import MemoryStore
 
@@ -330,21 +333,12 @@ class SparqlStore(Store):
         of every graph but kgr:ontology, the non-empty graphs, the claim relations by kind
         (as `relation_counts`), and the pairs of claims in conflict from the saved query
         `disagreements` (as `disagreements`)."""
-        from conflictkg.queries.saved import find_query
-
         graphs = sum(1 for name, count in self.graph_sizes() if count and name != ONTOLOGY_GRAPH)
         triples = self.count(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
             f"{self._default_graph_pattern()} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }} }} }}")
-        relations: dict[str, int] = {}
-        rows = self.query_text("SELECT ?relation (SAMPLE(?kind) AS ?k) WHERE { ?relation a ckg:ClaimRelation "
-                               "OPTIONAL { ?relation ckg:relationKind ?kind } } GROUP BY ?relation")
-        for _relation, kind in rows:
-            name = str(kind).rsplit("/", 1)[-1] if kind is not None else "unknown"
-            relations[name] = relations.get(name, 0) + 1
-        pairs = {(row["claimA"], row["claimB"]) for row in self.query(find_query("disagreements"))}
-        disagreeing = sum(1 for first, second in pairs if isinstance(first, URIRef) and isinstance(second, URIRef))
-        return Overview(triples, graphs, dict(sorted(relations.items())), disagreeing)
+        relations = relation_kinds(self.query_text(RELATION_KINDS_QUERY))
+        return Overview(triples, graphs, relations, disagreement_count(self))
 
     # -- reading out
 
@@ -383,18 +377,6 @@ class SparqlStore(Store):
     def in_memory(self) -> MemoryStore:
         """A copy of every graph in memory (see `to_dataset`: refused above `MAX_COPY_TRIPLES`)."""
         return MemoryStore(self.to_dataset())
-
-    def part(self, query, values: dict[str, str] | None = None) -> Dataset:
-        """What the CONSTRUCT `query` selects, answered by the server: only that part comes here."""
-        from conflictkg.graph.parse import new_dataset
-
-        dataset = new_dataset()
-        result = self.query(query, values)
-        if result.graph is None:
-            raise QueryError(f"{_as_saved_query(query).name}: a CONSTRUCT query was expected")
-        for triple in result.graph:
-            dataset.default_graph.add(triple)
-        return dataset
 
     def query_native(self, query, values: dict[str, str] | None = None):
         """The answer as pyoxigraph's QuerySolutions (or QueryBoolean), as `OxigraphStore.query_native`
