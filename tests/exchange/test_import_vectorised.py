@@ -145,6 +145,28 @@ def test_literals_escape_each_value_as_the_row_by_row_importer_does(values, numb
     assert written == term_text(Literal(text, lang="en"))
 
 
+def test_list_cells_give_the_items_of_split_list_in_their_order():
+    """Each row's items as `split_list` gives them (stripped by Python, empty ones and repeats
+    dropped, order kept), and `make` called once per name in the order the names first appear."""
+    from conflictkg.exchange.importers.common import split_list
+
+    cells = ["b; a; b", "", " ; ;", "a;;c", " c ;a", "\u00a0d\u2003; b", "a", "e;e; e "]
+    frame = pl.DataFrame({"cell": cells, "subject": [f"<s{i}>" for i in range(len(cells))]})
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        made.append(name)
+        return f"<{name}>"
+
+    items = columnar.lookup_items(frame, pl.col("cell"), make, {"a": "<a>"})
+    spread = columnar.spread_items(frame, items, [pl.col("subject")])
+    got = list(zip(spread.get_column("s0").to_list(), spread.get_column("item").to_list()))
+    want = [(f"<s{i}>", f"<{name}>") for i, cell in enumerate(cells) for name in split_list(cell)]
+    assert got == want
+    first_seen = list(dict.fromkeys(name for cell in cells for name in split_list(cell)))
+    assert made == [name for name in first_seen if name != "a"]  # "a" was made in an earlier batch
+
+
 MEASURE = """
 import json, resource, sys
 from conflictkg.exchange.importers import columnar, import_csv, importer_for

@@ -353,15 +353,24 @@ def lookup(
     return joined.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def lookup_items(frame: pl.DataFrame, cell: pl.Expr, make: Callable[[str], str], memo: dict | None = None) -> pl.Expr:
-    """For a cell holding a list ("a; b; a"), the terms `make` returns for its items, tab-separated
-    (the form `Quads.fanned` takes): the items split at ";" and stripped as `common.split_list` does
-    (in Python, on each distinct item), empty ones and repeats dropped, in their order. `make` is
-    called once per distinct item, in the order the items first appear, so it meets each name in the
-    order a call per distinct cell would: lists of a few names combine into many distinct cells
-    (30,000 source lists in 100,000 generated ACLED rows, of a few hundred sources)."""
-    items = cell.str.split(";")
-    found = frame.select(items.explode().unique(maintain_order=True).alias("i")).get_column("i").to_list()
+@dataclass
+class Items:
+    """A cell holding a list ("a; b; a") and what its items stand for: `names` maps each distinct item,
+    as split at ";", to its name (stripped; empty items are not in it), `terms` each name to the
+    N-Triples term `make` gave it (see `lookup_items`)."""
+
+    cell: pl.Expr
+    names: dict[str, str]
+    terms: dict[str, str]
+
+
+def lookup_items(frame: pl.DataFrame, cell: pl.Expr, make: Callable[[str], str], memo: dict | None = None) -> Items:
+    """The items of a cell holding a list, split at ";" and stripped as `common.split_list` does (in
+    Python, on each distinct item), and the term `make` returns for each name. `make` is called once
+    per distinct name, in the order the names first appear, so it meets them in the order a call per
+    distinct cell would: lists of a few names combine into many distinct cells (30,000 source lists
+    in 100,000 generated ACLED rows, of a few hundred sources)."""
+    found = frame.select(cell.str.split(";").explode().unique(maintain_order=True).alias("i")).get_column("i").to_list()
     memo = {} if memo is None else memo
     if len(memo) > MEMO_LIMIT:
         memo.clear()
@@ -374,19 +383,29 @@ def lookup_items(frame: pl.DataFrame, cell: pl.Expr, make: Callable[[str], str],
             if name not in memo:
                 memo[name] = make(name)
             terms[name] = memo[name]
-    return (
-        items.list.eval(pl.element().replace_strict(names, default=None, return_dtype=pl.String))
-        .list.drop_nulls()
-        .list.unique(maintain_order=True)
-        .list.eval(pl.element().replace_strict(terms, default=None, return_dtype=pl.String))
-        .list.join("\t")
-    )
+    return Items(cell, names, terms)
+
+
+def spread_items(frame: pl.DataFrame, items: Items, subjects: list[pl.Expr]) -> pl.DataFrame:
+    """One row per row of `frame` and name in its cell (repeats and empty items dropped, order kept):
+    column "item", the name's term, and "s0", "s1", ... the `subjects` of that row. (Exploded and
+    looked up as plain columns: polars' list operations took three times as long.)"""
+    row = "__item_row"
+    spread = frame.select(
+        pl.int_range(pl.len()).alias(row), items.cell.str.split(";").alias("raw"),
+        *(subject.alias(f"s{i}") for i, subject in enumerate(subjects)),
+    ).explode("raw")
+    spread = spread.with_columns(
+        pl.col("raw").replace_strict(items.names, default=None, return_dtype=pl.String).alias("name")
+    ).drop_nulls("name").unique(subset=[row, "name"], keep="first", maintain_order=True)
+    return spread.with_columns(pl.col("name").replace_strict(items.terms, default=None, return_dtype=pl.String).alias("item"))
 
 
 __all__ = [
     "LINE",
     "NUMBER",
     "Batch",
+    "Items",
     "NeedsExactReading",
     "Safe",
     "SeenKeys",
@@ -407,6 +426,7 @@ __all__ = [
     "quad",
     "render",
     "rows_of",
+    "spread_items",
     "strip_once",
     "stripped",
     "when",

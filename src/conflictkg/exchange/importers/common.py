@@ -25,6 +25,7 @@ from conflictkg.exchange.importers.columnar import (
     LINE,
     MEMO_LIMIT,
     NUMBER,
+    Items,
     NeedsExactReading,
     SeenKeys,
     cat,
@@ -33,6 +34,7 @@ from conflictkg.exchange.importers.columnar import (
     quad,
     render,
     rows_of,
+    spread_items,
 )
 from conflictkg.exchange.importers.csvstream import (
     CsvStream,
@@ -363,12 +365,12 @@ class ImportResult:
 @dataclass
 class Quads:
     """What a batch of rows becomes: `lines` (one expression per kind of quad), `once` (triples of what
-    recurs, such as places and actors), `fanned` (a cell holding a list, tab-separated N-Triples
-    terms, and the (subject, predicate) pairs each item is the object of)."""
+    recurs, such as places and actors), `fanned` (a cell holding a list, as `Items`, and the
+    (subject, predicate) pairs each item is the object of)."""
 
     lines: list[pl.Expr]
     once: list[Triple]
-    fanned: list[tuple[pl.Expr, list[tuple[pl.Expr, str]]]]
+    fanned: list[tuple[Items, list[tuple[pl.Expr, str]]]]
     frame: pl.DataFrame | None = None  # the batch with columns the expressions share, made once
     tables: list[tuple[pl.DataFrame, list[pl.Expr]]] = field(default_factory=list)  # other frames and their lines
 
@@ -665,8 +667,7 @@ class Importer:
         for table, lines in made.tables:
             sink.write_lines(render(table, lines), self.graph)
         for items, uses in made.fanned:
-            spread = frame.select(items.str.split("\t").alias("item"), *(s.alias(f"s{i}") for i, (s, _p) in enumerate(uses)))
-            spread = spread.explode("item").filter(pl.col("item") != "")
+            spread = spread_items(frame, items, [subject for subject, _p in uses])
             lines = [quad(pl.col(f"s{i}"), predicate, pl.col("item"), end) for i, (_s, predicate) in enumerate(uses)]
             sink.write_lines(render(spread, lines), self.graph)
 
