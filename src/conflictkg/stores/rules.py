@@ -68,7 +68,7 @@ def run_rules(store, rules: list[Rule]) -> int:
         built += data.count(b"\n")
         if data:  # the bulk loader: several times faster than a transactional load for large answers, and
             # it does not hold the whole answer in a transaction (the graph is dropped before a new derivation)
-            store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            load_ntriples(store, data, graph)
 
     # the rules that read nothing another rule builds run at once (pyoxigraph releases the GIL
     # while it answers, so two cores answer two rules), then the others in dependency order
@@ -77,7 +77,7 @@ def run_rules(store, rules: list[Rule]) -> int:
     data = b"".join(answers[rule.name] for rule in independent)
     built += data.count(b"\n")
     if data:  # one bulk load for all of them: each load into an on-disk store merges its files again
-        store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=target)
+        load_ntriples(store, data, target)
     for rule in _in_dependency_order([rule for rule in rules if rule not in independent], depends):
         construct(rule, target)
     cyclic = _on_a_cycle(rules, depends)
@@ -304,8 +304,7 @@ def _derive_on_a_copy(store, rules: list[Rule], with_ontology: bool) -> None:
             for batch in batches:
                 work = ox.Store()
                 for path in batch:
-                    if path.stat().st_size:
-                        work.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                    load_ntriples(work, path, ox.DefaultGraph())
                 if with_ontology:
                     work.bulk_load(path=str(ontology), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
                 else:
@@ -315,7 +314,38 @@ def _derive_on_a_copy(store, rules: list[Rule], with_ontology: bool) -> None:
                 del work
             progress.note(built, "triples built")
         if answer.stat().st_size:
-            store.bulk_load(path=str(answer), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+            load_ntriples(store, answer, target)
+
+
+def load_ntriples(store, source, graph) -> None:
+    """Add N-Triples (bytes, or a file's path) to `graph` of a pyoxigraph store with its bulk
+    loader, keeping blank nodes what they are: the loaders give every blank node of a load a new
+    name, so a claim that is a blank node, copied out or named in a rule's answer, would no longer
+    be the database's node. Text holding "_:" therefore goes in through the parser (which keeps
+    the names) one triple at a time; slower, and only where there are blank nodes (or those
+    characters in a literal)."""
+    import mmap
+
+    import pyoxigraph as ox
+
+    if isinstance(source, bytes):
+        if not source:
+            return
+        blank = source.find(b"_:") >= 0
+    else:
+        if not os.path.getsize(source):
+            return
+        with open(source, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            blank = data.find(b"_:") >= 0
+    if not blank:
+        if isinstance(source, bytes):
+            store.bulk_load(source, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        else:
+            store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        return
+    parsed = ox.parse(source, ox.RdfFormat.N_TRIPLES) if isinstance(source, bytes) else ox.parse(
+        path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
 
 
 def add_claim_relations(dataset: Dataset) -> int:
