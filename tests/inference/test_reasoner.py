@@ -111,3 +111,24 @@ def test_export_reasoned_cli_default_and_forced_owlrl_agree(run_cli):
     a.parse(data=fast.stdout, format="nquads")
     b.parse(data=slow.stdout, format="nquads")
     assert {t for t in a if is_standard_triple(t)} == {t for t in b if is_standard_triple(t)}
+
+
+def test_what_is_inferred_about_a_blank_node_stays_on_it(tmp_path):
+    """Oxigraph's bulk loader renames a load's blank nodes, so the types inferred for a blank
+    node would have landed on a new, empty node: they must stay on the data's own node."""
+    from conflictkg.stores.oxigraph import OxigraphStore
+
+    data = tmp_path / "blank.ttl"
+    data.write_text(
+        "@prefix ckg: <https://w3id.org/conflictkg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '_:raid a ckg:Attack ; rdfs:label "An unnamed raid"@en .\n', "utf-8")
+    store = OxigraphStore(tmp_path / "db")
+    try:
+        store.load([str(data)])
+        materialize(store.store)
+        typed = store.store.query(
+            f'ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?raid a <https://w3id.org/conflictkg/ontology#Event> }} '
+            f'?raid <{RDFS.label}> "An unnamed raid"@en }}', use_default_graph_as_union=True)
+        assert bool(typed)
+    finally:
+        store.close()

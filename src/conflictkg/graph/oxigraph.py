@@ -262,3 +262,33 @@ def write_statements(quads: Iterable[tuple], fmt: RdfFormat, prefixes: dict[str,
     else:
         statements = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o, _g in quads)
     return ox.serialize(statements, None, OX_FORMATS[fmt], prefixes=prefixes)
+
+
+def load_ntriples(store, source, graph, lenient: bool = False) -> None:
+    """Add N-Triples (bytes, or a file's path) to `graph` of a pyoxigraph store with its bulk
+    loader, keeping blank nodes what they are: the loaders give every blank node of a load a new
+    name, so a claim that is a blank node, copied out or named in a rule's answer, would no longer
+    be the database's node. Text holding "_:" therefore goes in through the parser (which keeps
+    the names) one triple at a time; slower, and only where there are blank nodes (or those
+    characters in a literal). `lenient`: the bulk loader's (skips some checks of terms)."""
+    import mmap
+    import os
+
+    if isinstance(source, bytes):
+        if not source:
+            return
+        blank = source.find(b"_:") >= 0
+    else:
+        if not os.path.getsize(source):
+            return
+        with open(source, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            blank = data.find(b"_:") >= 0
+    if not blank:
+        if isinstance(source, bytes):
+            store.bulk_load(source, ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=lenient)
+        else:
+            store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=lenient)
+        return
+    parsed = ox.parse(source, ox.RdfFormat.N_TRIPLES) if isinstance(source, bytes) else ox.parse(
+        path=str(source), format=ox.RdfFormat.N_TRIPLES)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)

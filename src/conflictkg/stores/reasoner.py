@@ -89,14 +89,14 @@ class _Writer:
     def load(self, last: bool = False) -> None:
         """Load what a later rule reads (and with `last`, everything), in pieces of at most
         `_LOAD_BYTES` (the bulk loader keeps a whole piece in memory)."""
-        import pyoxigraph as ox
+        from conflictkg.graph.oxigraph import load_ntriples
 
         for file in (self.now, self.last) if last else (self.now,):
             file.flush()
             file.seek(0)
             while piece := file.read(_LOAD_BYTES):
                 piece += file.readline()  # to the end of the line
-                self.store.bulk_load(piece, ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True)
+                load_ntriples(self.store, piece, self.graph, lenient=True)  # blank nodes keep their names
             file.seek(0)
             file.truncate()
 

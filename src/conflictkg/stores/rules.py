@@ -12,6 +12,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 from conflictkg import progress
 from conflictkg.errors import QueryError
 from conflictkg.graph.namespaces import CKG, KGR, bind_prefixes
+from conflictkg.graph.oxigraph import load_ntriples
 from conflictkg.inference.claim_relations import (
     DERIVATION,
     MAX_ROUNDS,
@@ -315,37 +316,6 @@ def _derive_on_a_copy(store, rules: list[Rule], with_ontology: bool) -> None:
             progress.note(built, "triples built")
         if answer.stat().st_size:
             load_ntriples(store, answer, target)
-
-
-def load_ntriples(store, source, graph) -> None:
-    """Add N-Triples (bytes, or a file's path) to `graph` of a pyoxigraph store with its bulk
-    loader, keeping blank nodes what they are: the loaders give every blank node of a load a new
-    name, so a claim that is a blank node, copied out or named in a rule's answer, would no longer
-    be the database's node. Text holding "_:" therefore goes in through the parser (which keeps
-    the names) one triple at a time; slower, and only where there are blank nodes (or those
-    characters in a literal)."""
-    import mmap
-
-    import pyoxigraph as ox
-
-    if isinstance(source, bytes):
-        if not source:
-            return
-        blank = source.find(b"_:") >= 0
-    else:
-        if not os.path.getsize(source):
-            return
-        with open(source, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            blank = data.find(b"_:") >= 0
-    if not blank:
-        if isinstance(source, bytes):
-            store.bulk_load(source, ox.RdfFormat.N_TRIPLES, to_graph=graph)
-        else:
-            store.bulk_load(path=str(source), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-        return
-    parsed = ox.parse(source, ox.RdfFormat.N_TRIPLES) if isinstance(source, bytes) else ox.parse(
-        path=str(source), format=ox.RdfFormat.N_TRIPLES)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
 
 
 def add_claim_relations(dataset: Dataset) -> int:
