@@ -418,6 +418,7 @@ def test_a_database_derives_what_memory_derives(tmp_path, monkeypatch, data, sha
     split: list[int] = []
     if shard_bytes == "tiny":
         monkeypatch.setattr(rules_module, "SHARD_BYTES", 20_000)
+        monkeypatch.setattr(rules_module, "WRITE_BACK_BYTES", 5_000)  # the answer goes in in many pieces
         original = shards_module.split
         monkeypatch.setattr(shards_module, "split", lambda c, f, n: split.append(n) or original(c, f, n))
     if data == "generated":
