@@ -45,14 +45,25 @@ def test_validate_in_the_database_conforms(builtin_db, run_cli):
 @pytest.mark.parametrize("case", [c for c in tomllib.loads((BROKEN / "manifest.toml").read_text("utf-8"))["case"]
                                   if c["file"] in ("subevent-outside-parent.ttl", "event-label-missing.ttl")],
                          ids=lambda c: c["file"])
-def test_validate_in_the_database_finds_a_broken_fixture(case, tmp_path, run_cli):
+@pytest.mark.parametrize("validator", ["auto", "queries"])
+def test_validate_in_the_database_finds_a_broken_fixture(case, tmp_path, run_cli, validator):
+    """The compiled validator reading a stream (auto) and SHACL Core as queries in the database
+    (queries: little memory) report the same."""
     path = tmp_path / "broken.db"
     assert run_cli("load", "--store", f"oxigraph:{path}", "--data", str(BROKEN / case["file"])).status == 0
-    run = run_cli("validate", "--store", f"oxigraph:{path}")
+    run = run_cli("validate", "--store", f"oxigraph:{path}", "--validator", validator)
     assert run.status == 1
     assert f"- focus: <{case['focus']}>" in run.stderr  # the report reads as for in-memory data
     assert case["shape"] in run.stderr
     assert f"{case['results']} result(s)" in run.stderr
+
+
+def test_validate_as_queries_in_the_database_conforms_and_needs_a_store(builtin_db, run_cli):
+    run = run_cli("validate", "--store", f"oxigraph:{builtin_db}", "--validator", "queries")
+    assert run.status == 0, run.stderr
+    assert "SHACL Core and SPARQL constraints as queries" in run.stdout
+    refused = run_cli("validate", "--validator", "queries")
+    assert refused.status == 2 and "--store oxigraph:PATH or sparql:URL" in refused.stderr
 
 
 def test_reason_fills_the_inferred_graph_and_leaves_saved_queries_alone(builtin_db, run_cli):

@@ -8,7 +8,7 @@ from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
-from conflictkg.errors import InputError
+from conflictkg.errors import InputError, UsageError
 from conflictkg.stores.base import (
     Conformance,
     LoadReport,
@@ -102,6 +102,9 @@ class MemoryStore(Store):
         store instead (`conflictkg.stores.oxigraph_shapes.validate_files`): no rdflib graph is built."""
         from conflictkg.checks.shapes import validate
 
+        if validator == "queries":
+            raise UsageError("--validator queries checks a database or a SPARQL server where the data is "
+                             "(--store oxigraph:PATH or sparql:URL); files and the built-in data: auto, fast or pyshacl")
         if self._dataset is None and self._files is not None:
             from conflictkg.stores.oxigraph_shapes import validate_files
 

@@ -432,7 +432,9 @@ class OxigraphStore(Store):
         return len(self.store)
 
     def validate(self, extra_shapes: Iterable[str] = (), validator: str = "auto") -> Conformance:
-        """Validated where it is (`conflictkg.stores.oxigraph_shapes`), not copied into rdflib;
+        """Validated where it is (`conflictkg.stores.oxigraph_shapes`: the graphs streamed to the
+        compiled validator, which holds them), not copied into rdflib; `validator="queries"`: SHACL
+        Core as queries in the database too (`conflictkg.stores.sparql_shapes`), nothing held;
         `validator="pyshacl"` (the reference) validates an in-memory copy."""
         if validator == "pyshacl":
             return super().validate(extra_shapes, validator)
@@ -443,6 +445,11 @@ class OxigraphStore(Store):
         shapes = load_shapes(extra_shapes) if extra_shapes else None
         if shapes is not None:
             network.check_shapes_sparql(shapes)  # Oxigraph runs sh:select itself, out of the audit hook's sight
+        if validator == "queries":
+            from conflictkg.stores.sparql_shapes import validate_by_queries
+
+            report = validate_by_queries(self.store, shapes)
+            return Conformance(report.conforms, report.text("inside the Oxigraph database (SHACL Core and SPARQL constraints as queries)"))
         report = validate_store(self.store, shapes)
         return Conformance(report.conforms, report.text())
 
