@@ -292,3 +292,11 @@ def load_ntriples(store, source, graph, lenient: bool = False) -> None:
     parsed = ox.parse(source, ox.RdfFormat.N_TRIPLES) if isinstance(source, bytes) else ox.parse(
         path=str(source), format=ox.RdfFormat.N_TRIPLES)
     store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
+
+
+def load_ntriples_in_pieces(store, file, graph, piece_bytes: int, lenient: bool = False) -> None:
+    """`load_ntriples` of an open binary N-Triples file from where it stands, in pieces of at most
+    `piece_bytes` each ending at the end of a line: the bulk loader holds a whole piece in memory."""
+    while piece := file.read(piece_bytes):
+        piece += file.readline()  # to the end of the line
+        load_ntriples(store, piece, graph, lenient)

@@ -412,6 +412,13 @@ def relation_kinds(rows) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def distinct_triples_query(default_graph: str) -> str:
+    """A COUNT of the distinct triples of every graph but kgr:ontology, `default_graph` being the
+    group pattern that reads the store's own default graph."""
+    return ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+            f"{default_graph} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }} }} }}")
+
+
 RELATION_KINDS_QUERY = ("SELECT ?relation (SAMPLE(?kind) AS ?k) WHERE { ?relation a ckg:ClaimRelation "
                         "OPTIONAL { ?relation ckg:relationKind ?kind } } GROUP BY ?relation")
 

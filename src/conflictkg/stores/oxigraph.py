@@ -32,6 +32,7 @@ from conflictkg.stores.base import (
     _read_bytes,
     _temporary_graph,
     disagreement_count,
+    distinct_triples_query,
     relation_kinds,
 )
 from conflictkg.stores.memory import MemoryStore
@@ -298,10 +299,7 @@ class OxigraphStore(Store):
         from conflictkg.graph.oxigraph import from_ox
 
         graphs = sum(1 for name, count in self._graph_sizes() if count and name != ONTOLOGY_GRAPH)
-        triples = int(next(iter(self.store.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
-            f"{{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }} }} }}"
-        )))["n"].value)
+        triples = int(next(iter(self.store.query(distinct_triples_query("{ ?s ?p ?o }"))))["n"].value)
         kinds = self.store.query(RELATION_KINDS_QUERY, prefixes=OX_PREFIXES, **self._dataset())
         relations = relation_kinds((from_ox(row[0]), from_ox(row[1]) if row[1] is not None else None) for row in kinds)
         return Overview(triples, graphs, relations, disagreement_count(self))

@@ -89,14 +89,12 @@ class _Writer:
     def load(self, last: bool = False) -> None:
         """Load what a later rule reads (and with `last`, everything), in pieces of at most
         `_LOAD_BYTES` (the bulk loader keeps a whole piece in memory)."""
-        from conflictkg.graph.oxigraph import load_ntriples
+        from conflictkg.graph.oxigraph import load_ntriples_in_pieces
 
         for file in (self.now, self.last) if last else (self.now,):
             file.flush()
             file.seek(0)
-            while piece := file.read(_LOAD_BYTES):
-                piece += file.readline()  # to the end of the line
-                load_ntriples(self.store, piece, self.graph, lenient=True)  # blank nodes keep their names
+            load_ntriples_in_pieces(self.store, file, self.graph, _LOAD_BYTES, lenient=True)
             file.seek(0)
             file.truncate()
 

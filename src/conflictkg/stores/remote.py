@@ -35,6 +35,7 @@ from conflictkg.stores.base import (
     _read_bytes,
     _temporary_graph,
     disagreement_count,
+    distinct_triples_query,
     relation_kinds,
 )
 from conflictkg.stores.memory import MemoryStore
@@ -334,9 +335,7 @@ class SparqlStore(Store):
         (as `relation_counts`), and the pairs of claims in conflict from the saved query
         `disagreements` (as `disagreements`)."""
         graphs = sum(1 for name, count in self.graph_sizes() if count and name != ONTOLOGY_GRAPH)
-        triples = self.count(
-            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
-            f"{self._default_graph_pattern()} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{ONTOLOGY_GRAPH}>) }} }} }}")
+        triples = self.count(distinct_triples_query(self._default_graph_pattern()))
         relations = relation_kinds(self.query_text(RELATION_KINDS_QUERY))
         return Overview(triples, graphs, relations, disagreement_count(self))
 

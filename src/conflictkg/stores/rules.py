@@ -12,7 +12,7 @@ from rdflib.namespace import PROV, RDF, RDFS
 from conflictkg import progress
 from conflictkg.errors import QueryError
 from conflictkg.graph.namespaces import CKG, KGR, bind_prefixes
-from conflictkg.graph.oxigraph import load_ntriples
+from conflictkg.graph.oxigraph import load_ntriples, load_ntriples_in_pieces
 from conflictkg.inference.claim_relations import (
     DERIVATION,
     MAX_ROUNDS,
@@ -258,8 +258,8 @@ def _derive_on_a_copy(store, rules: list[Rule], with_ontology: bool) -> None:
     a database every rule's answer would otherwise be written to disk and merged again, and the
     anti-joins read from disk (4.7 times slower at 100,000 events, measured on one copy). The
     copy and the answer pass through temporary N-Triples files, engine to engine, and the answer
-    goes into the database with one bulk load. A copy larger than SHARD_BYTES is derived in
-    shards, one in memory at a time."""
+    goes into the database with the bulk loader, in pieces of WRITE_BACK_BYTES. A copy larger
+    than SHARD_BYTES is derived in shards, one in memory at a time."""
     import math
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
@@ -314,23 +314,14 @@ def _derive_on_a_copy(store, rules: list[Rule], with_ontology: bool) -> None:
                 work.dump(output=out, format=ox.RdfFormat.N_TRIPLES, from_graph=target)
                 del work
             progress.note(built, "triples built")
-        with progress.stage("writing the claim relations into the database"):
-            _write_back(store, answer, target)
+        with progress.stage("writing the claim relations into the database"), open(answer, "rb") as derived:
+            load_ntriples_in_pieces(store, derived, target, WRITE_BACK_BYTES)
 
 
 # The bulk loader holds what it is given: at 100,000 events the process grew by about twice the
 # answer's 150 MB while it went in, and at a million events (a 1.5 GB answer) derivation peaked
 # at 5.1 GB; so the answer goes in in pieces.
 WRITE_BACK_BYTES = 256 << 20
-
-
-def _write_back(store, answer, target) -> None:
-    """Load the N-Triples file `answer` into `target` in pieces of at most WRITE_BACK_BYTES, each
-    ending at the end of a line."""
-    with open(answer, "rb") as file:
-        while piece := file.read(WRITE_BACK_BYTES):
-            piece += file.readline()
-            load_ntriples(store, piece, target)
 
 
 def add_claim_relations(dataset: Dataset) -> int:
